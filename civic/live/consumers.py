@@ -1,0 +1,43 @@
+"""The public live channel: pushes "a news article was published" to open pages.
+
+The socket only forwards events; it never writes to the database.
+"""
+
+import json
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from civic.live.groups import groups_for_user
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None:
+            # Not behind the auth middleware: refuse rather than guess who this is.
+            await self.close(code=4401)
+            return
+        self.group_names = groups_for_user(user)
+        for name in self.group_names:
+            await self.channel_layer.group_add(name, self.channel_name)
+        await self.accept()
+        await self.send_json({"event": "hello", "payload": {"groups": len(self.group_names)}})
+
+    async def disconnect(self, code):
+        for name in getattr(self, "group_names", []):
+            await self.channel_layer.group_discard(name, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        # Clients only listen on this channel; answer pings so they can check the link.
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"event": "pong", "payload": {}})
+
+    async def live_event(self, event):
+        await self.send_json({"event": event["event"], "payload": event["payload"]})
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None

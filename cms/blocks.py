@@ -1,0 +1,74 @@
+"""The blocks staff compose pages with. Each block owns its template."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("titre"), max_length=120)
+    level = blocks.ChoiceBlock(
+        label=_("niveau"),
+        choices=[("h2", _("Titre de section")), ("h3", _("Sous-titre"))],
+        default="h2",
+    )
+
+    class Meta:
+        icon = "title"
+        label = _("Titre")
+        template = "cms/blocks/heading.html"
+
+
+class AccessibleImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("image"))
+    alt_text = blocks.CharBlock(
+        label=_("texte alternatif"),
+        max_length=250,
+        help_text=_(
+            "Décrivez l'image pour les personnes qui ne la voient pas "
+            "(obligatoire, 250 caractères au plus)."
+        ),
+    )
+    caption = blocks.CharBlock(label=_("légende"), required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "cms/blocks/image.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("citation"))
+    attribution = blocks.CharBlock(label=_("auteur ou autrice"), required=False, max_length=120)
+
+    class Meta:
+        icon = "openquote"
+        label = _("Citation")
+        template = "cms/blocks/quote.html"
+
+
+class LinkEmbedBlock(blocks.StructBlock):
+    """An embedded link (video, map, document): shown by its provider when it can be, and
+    always as a plain link so that it works without JavaScript and without the provider."""
+
+    url = EmbedBlock(label=_("adresse du contenu"))
+    title = blocks.CharBlock(label=_("intitulé du lien"), max_length=150)
+
+    class Meta:
+        icon = "media"
+        label = _("Contenu intégré")
+        template = "cms/blocks/embed.html"
+
+
+class BaseStreamBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(
+        label=_("Paragraphe"),
+        features=["bold", "italic", "link", "ol", "ul", "document-link"],
+        template="cms/blocks/paragraph.html",
+        icon="pilcrow",
+    )
+    image = AccessibleImageBlock()
+    quote = QuoteBlock()
+    embed = LinkEmbedBlock()

@@ -1,0 +1,59 @@
+"""The page tree every installation needs: a home page at the site root and a news index."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from wagtail.models import Locale, Page, Site
+
+from cms.models import HomePage, NewsIndexPage
+
+
+@transaction.atomic
+def ensure_site(*, hostname="localhost", port=80, site_name="Quartier Commun"):
+    """Create (once) the root page, the home page, the news index and the default Site.
+
+    Idempotent: running it again changes nothing. Replaces Wagtail's placeholder welcome
+    page when it is still the site root.
+    """
+    Locale.objects.get_or_create(language_code="fr")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", slug="root", locale=Locale.objects.get(language_code="fr"))
+
+    home = HomePage.objects.first()
+    if home is None:
+        placeholder = root.get_children().filter(slug="home").first()
+        if placeholder is not None and placeholder.specific_class is Page:
+            # Wagtail's own welcome page: free its slug for ours.
+            placeholder.delete()
+            root.refresh_from_db()
+        home = root.add_child(
+            instance=HomePage(
+                title=_("Bienvenue dans votre quartier"),
+                slug="accueil",
+                intro=_(
+                    "Proposez des idées, donnez un coup de main et suivez la vie du quartier "
+                    "avec la Régie."
+                ),
+            )
+        )
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site.objects.create(
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=site_name
+        )
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = site.site_name or site_name
+        site.save()
+
+    news_index = NewsIndexPage.objects.child_of(home).first()
+    if news_index is None:
+        news_index = home.add_child(
+            instance=NewsIndexPage(
+                title=_("Actualités"),
+                slug="actualites",
+                intro=_("Les nouvelles de la Régie et des quartiers."),
+            )
+        )
+    return home, news_index

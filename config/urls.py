@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from cms import views as cms_views
+from cms.feeds import NewsAtomFeed, NewsRssFeed
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/", include("api.urls")),
+    path("comptes/", include("allauth.urls")),
+    path("mon-compte/", include("civic.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("recherche/", cms_views.search, name="search"),
+    path("actualites/flux.rss", NewsRssFeed(), name="news_feed_rss"),
+    path("actualites/flux.atom", NewsAtomFeed(), name="news_feed_atom"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [
+    # Everything else is a Wagtail page: keep last.
+    path("", include(wagtail_urls)),
+]
+
+handler404 = "cms.views.page_not_found"
+handler500 = "cms.views.server_error"
