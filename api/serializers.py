@@ -31,7 +31,16 @@ class NewsListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = NewsPage
-        fields = ["id", "title", "slug", "date", "lead", "neighbourhood", "url", "first_published_at"]
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "date",
+            "lead",
+            "neighbourhood",
+            "url",
+            "first_published_at",
+        ]
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, page):

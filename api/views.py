@@ -25,7 +25,9 @@ class NewsViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            NewsPage.objects.live().public().select_related("neighbourhood")
+            NewsPage.objects.live()
+            .public()
+            .select_related("neighbourhood")
             .order_by("-date", "-pk")
         )
 

@@ -23,7 +23,9 @@ class NewsRssFeed(Feed):
 
     def items(self, site):
         return (
-            NewsPage.objects.live().public().select_related("neighbourhood")
+            NewsPage.objects.live()
+            .public()
+            .select_related("neighbourhood")
             .order_by("-date", "-pk")[: self.item_count]
         )
 

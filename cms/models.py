@@ -48,7 +48,9 @@ class NewsIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         articles = (
-            NewsPage.objects.live().public().descendant_of(self)
+            NewsPage.objects.live()
+            .public()
+            .descendant_of(self)
             .select_related("neighbourhood", "image")
             .order_by("-date", "-pk")
         )

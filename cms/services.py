@@ -21,9 +21,11 @@ def announce_news_published(page):
 
     Only the first publication is news: later edits are republished silently.
     """
-    if page.first_published_at and page.last_published_at and (
-        page.last_published_at - page.first_published_at
-    ).total_seconds() > 1:
+    if (
+        page.first_published_at
+        and page.last_published_at
+        and (page.last_published_at - page.first_published_at).total_seconds() > 1
+    ):
         return
     payload = news_payload(page)
     target_groups = groups_for_neighbourhood(page.neighbourhood_id)

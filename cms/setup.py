@@ -17,7 +17,9 @@ def ensure_site(*, hostname="localhost", port=80, site_name="Quartier Commun"):
     Locale.objects.get_or_create(language_code="fr")
     root = Page.get_first_root_node()
     if root is None:
-        root = Page.add_root(title="Root", slug="root", locale=Locale.objects.get(language_code="fr"))
+        root = Page.add_root(
+            title="Root", slug="root", locale=Locale.objects.get(language_code="fr")
+        )
 
     home = HomePage.objects.first()
     if home is None:

@@ -1,7 +1,7 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponseServerError, JsonResponse
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.template.response import TemplateResponse
 from wagtail.models import Page
 
@@ -11,7 +11,9 @@ MAX_QUERY_LENGTH = 200
 
 def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = Page.objects.live().public().specific().search(query) if query else Page.objects.none()
+    results = (
+        Page.objects.live().public().specific().search(query) if query else Page.objects.none()
+    )
     paginator = Paginator(results, SEARCH_PAGE_SIZE)
     try:
         page_obj = paginator.page(request.GET.get("page", 1))

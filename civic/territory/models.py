@@ -39,7 +39,9 @@ class Neighbourhood(models.Model):
     slug = models.SlugField(_("identifiant d'adresse"), max_length=120, unique=True)
     description = models.TextField(_("présentation"), blank=True)
     is_active = models.BooleanField(
-        _("actif"), default=True, help_text=_("Un quartier inactif n'est plus proposé aux habitants.")
+        _("actif"),
+        default=True,
+        help_text=_("Un quartier inactif n'est plus proposé aux habitants."),
     )
 
     objects = NeighbourhoodQuerySet.as_manager()
@@ -49,7 +51,9 @@ class Neighbourhood(models.Model):
         verbose_name_plural = _("quartiers")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["regie", "name"], name="unique_neighbourhood_name_per_regie")
+            models.UniqueConstraint(
+                fields=["regie", "name"], name="unique_neighbourhood_name_per_regie"
+            )
         ]
 
     def __str__(self):

@@ -1,0 +1,56 @@
+# Quartier Commun — `make run` serves the demo, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve worker migrate demo test test-pg test-e2e lint format bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate ## Load the demo neighbourhood (idempotent)
+	$(BIN)/python manage.py seed_demo
+
+run: demo ## Set up and serve the demo site on http://127.0.0.1:8000 (HTTP + WebSocket)
+	@echo ""
+	@echo "  Quartier Commun: http://$(HOST):$(PORT)/   (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	@bash scripts/serve.sh $(HOST) $(PORT)
+
+worker: $(STAMP) ## Run the background task worker
+	$(BIN)/python manage.py db_worker
+
+test: $(STAMP) ## Set up and run the test suite (SQLite + in-memory channel layer)
+	$(BIN)/python -m pytest -q
+
+test-pg: $(STAMP) ## Run the test suite on PostgreSQL + Redis (DATABASE_URL, REDIS_URL)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## Lint and check that migrations match the models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the virtualenv, the SQLite database and local media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

@@ -1,0 +1,172 @@
+"""Load a demo neighbourhood: deterministic and idempotent (a second run adds nothing)."""
+
+import io
+import random
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
+
+from civic.accounts import roles
+from civic.accounts.models import User
+from civic.territory.models import Neighbourhood, Regie
+from cms.models import NewsPage, StandardPage
+from cms.setup import ensure_site
+
+DEMO_PASSWORD = "quartier-demo-2026"  # noqa: S105 - published demo password
+
+NEIGHBOURHOODS = [
+    ("Les Tilleuls", "les-tilleuls", "Le quartier autour de la place des Tilleuls et du marché."),
+    ("Bel-Air", "bel-air", "Les tours et les jardins partagés du haut de la colline."),
+    ("La Source", "la-source", "Le quartier de la rivière, de l'école et du centre social."),
+]
+
+PEOPLE = [
+    # email, display name, neighbourhood slug, groups, is_superuser
+    ("direction@demo.quartier-commun.fr", "Nadia (Régie)", "les-tilleuls", [roles.MANAGERS], False),
+    ("redaction@demo.quartier-commun.fr", "Julien (Régie)", "les-tilleuls", [roles.EDITORS], False),
+    ("amina@demo.quartier-commun.fr", "Amina B.", "les-tilleuls", [roles.RESIDENTS], False),
+    ("marcel@demo.quartier-commun.fr", "Marcel D.", "bel-air", [roles.RESIDENTS], False),
+    ("fatou@demo.quartier-commun.fr", "Fatou S.", "la-source", [roles.RESIDENTS], False),
+    ("bailleur@demo.quartier-commun.fr", "Habitat Sud (bailleur)", None, [roles.PARTNERS], False),
+]
+
+NEWS = [
+    (
+        "Grand nettoyage de printemps aux Tilleuls",
+        "les-tilleuls",
+        "Samedi matin, habitants et équipe de la Régie ramassent les déchets autour de la place. "
+        "Gants et sacs fournis.",
+        (46, 125, 50),
+    ),
+    (
+        "Le jardin partagé de Bel-Air cherche des bras",
+        "bel-air",
+        "Les premières graines sont semées. Venez arroser, planter ou simplement discuter.",
+        (121, 85, 72),
+    ),
+    (
+        "Permanence de la Régie : nouveaux horaires",
+        None,
+        "La permanence est ouverte le mardi et le jeudi de 9 h à 12 h, sans rendez-vous.",
+        (13, 71, 161),
+    ),
+    (
+        "Fête de quartier à La Source le 21 juin",
+        "la-source",
+        "Musique, repas partagé et jeux pour les enfants : chacun apporte un plat.",
+        (173, 20, 87),
+    ),
+]
+
+
+def demo_image(title, colour):
+    """A simple generated picture: nothing is downloaded."""
+    picture = PILImage.new("RGB", (1200, 675), colour)
+    draw = ImageDraw.Draw(picture)
+    rng = random.Random(title)  # noqa: S311 - deterministic shapes per title, not security
+    for _ in range(12):
+        x, y = rng.randint(0, 1100), rng.randint(0, 600)
+        r = rng.randint(30, 140)
+        shade = tuple(min(255, c + rng.randint(30, 90)) for c in colour)
+        draw.ellipse((x, y, x + r, y + r), fill=shade)
+    draw.text((60, 580), title, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=80)
+    return buffer
+
+
+def paragraph(text):
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+class Command(BaseCommand):
+    help = "Load a demo Régie with three neighbourhoods, staff, residents and news (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        home, news_index = ensure_site()
+        regie, _ = Regie.objects.get_or_create(
+            name="Régie de quartier des Trois Rivières",
+            defaults={
+                "address": "12 place des Tilleuls",
+                "postal_code": "31000",
+                "city": "Toulouse",
+                "email": "contact@demo.quartier-commun.fr",
+                "phone": "05 61 00 00 00",
+            },
+        )
+        neighbourhoods = {}
+        for name, slug, description in NEIGHBOURHOODS:
+            neighbourhoods[slug], _ = Neighbourhood.objects.get_or_create(
+                slug=slug, defaults={"name": name, "regie": regie, "description": description}
+            )
+
+        for email, display_name, slug, groups, superuser in PEOPLE:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    display_name=display_name,
+                    neighbourhood=neighbourhoods.get(slug),
+                    is_superuser=superuser,
+                )
+                # The address is known: no confirmation email for demo accounts.
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            for group in groups:
+                roles.add_to_group(user, group)
+
+        if not NewsPage.objects.exists():
+            today = timezone.localdate()
+            for age, (title, slug, lead, colour) in enumerate(reversed(NEWS)):
+                image = Image(title=title)
+                image.file = ImageFile(demo_image(title, colour), name=f"{slug or 'regie'}.jpg")
+                image.save()
+                article = NewsPage(
+                    title=title,
+                    date=today - timedelta(days=3 * age),
+                    lead=lead,
+                    neighbourhood=neighbourhoods.get(slug),
+                    image=image,
+                    image_alt=f"Illustration : {title}",
+                    body=[
+                        {"type": "heading", "value": {"text": "En bref", "level": "h2"}},
+                        paragraph(lead),
+                        {
+                            "type": "quote",
+                            "value": {
+                                "text": "Le quartier, c'est nous qui le faisons vivre.",
+                                "attribution": "Une habitante",
+                            },
+                        },
+                    ],
+                )
+                news_index.add_child(instance=article)
+                article.save_revision().publish()
+
+        if not StandardPage.objects.filter(slug="la-regie").exists():
+            about = StandardPage(
+                title="La Régie de quartier",
+                slug="la-regie",
+                intro="Une association d'habitants, de la ville et des bailleurs.",
+                body=[
+                    paragraph(
+                        "La Régie entretient le quartier, emploie des habitants et fait vivre "
+                        "la participation de toutes et tous."
+                    )
+                ],
+            )
+            home.add_child(instance=about)
+            about.save_revision().publish()
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for email, display_name, _slug, groups, _superuser in PEOPLE:
+            self.stdout.write(f"  {email:40} {display_name} [{', '.join(groups)}]")
