@@ -1,0 +1,50 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from civic.accounts import roles
+from civic.accounts.models import User
+from civic.territory.models import Neighbourhood, Regie
+
+PASSWORD = "un-mot-de-passe-solide-42"
+
+
+class RegieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Regie
+
+    name = factory.Sequence(lambda n: f"Régie de quartier {n}")
+    city = "Toulouse"
+    email = factory.Sequence(lambda n: f"regie{n}@example.org")
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+
+    regie = factory.SubFactory(RegieFactory)
+    name = factory.Sequence(lambda n: f"Quartier {n}")
+    slug = factory.Sequence(lambda n: f"quartier-{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A resident with a confirmed email address, who can log in with PASSWORD."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"habitant{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Habitant·e {n}")
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.save()
+        EmailAddress.objects.get_or_create(
+            user=self, email=self.email, defaults={"verified": True, "primary": True}
+        )
+        for name in extracted if extracted is not None else [roles.RESIDENTS]:
+            roles.add_to_group(self, name)
