@@ -1,8 +1,28 @@
 """Every API error is JSON of one shape: {"error": {"code", "message", "details"}}."""
 
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable error code.")
+    message = serializers.CharField(help_text="Human-readable message, in the request language.")
+    details = serializers.JSONField(
+        allow_null=True, help_text="Per-field messages for invalid input, otherwise null."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error response (documentation only)."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_body(code, message, details=None):
+    return {"error": {"code": str(code), "message": str(message), "details": details}}
 
 
 def _message(detail):
@@ -14,24 +34,32 @@ def _message(detail):
 
 
 def exception_handler(exc, context):
+    # Django's own exceptions carry internal messages ("No NewsPage matches the given
+    # query."): answer with DRF's translated ones and codes instead.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {
-            "code": "invalid",
-            "message": _message(exc.detail),
-            "details": response.data,
-        }
+        response.data = error_body("invalid", _message(exc.detail), response.data)
     else:
         detail = getattr(exc, "detail", None)
-        code = detail.code if hasattr(detail, "code") else "error"
-        body = {"code": code, "message": _message(detail if detail is not None else exc)}
-    response.data = {"error": body}
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = error_body(code, _message(detail if detail is not None else exc))
     return response
 
 
-def not_found_response():
-    return Response(
-        {"error": {"code": "not_found", "message": "Not found."}}, status=status.HTTP_404_NOT_FOUND
+def json_not_found():
+    return JsonResponse(
+        error_body("not_found", exceptions.NotFound.default_detail),
+        status=status.HTTP_404_NOT_FOUND,
     )
+
+
+@csrf_exempt  # It changes nothing: a POST to an unknown path gets the same JSON 404.
+def not_found_view(request, *args, **kwargs):
+    """Unknown paths under /api/ answer in JSON too, never with the HTML 404 page."""
+    return json_not_found()

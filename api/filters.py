@@ -9,7 +9,11 @@ class NewsFilter(django_filters.FilterSet):
         method="filter_neighbourhood",
         help_text="Slug of a neighbourhood: its articles and those for every neighbourhood.",
     )
-    since = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    since = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        help_text="Only articles dated on or after this day (YYYY-MM-DD).",
+    )
 
     class Meta:
         model = NewsPage

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from api import views
-from cms.views import page_not_found
+from api.errors import not_found_view
 
 router = DefaultRouter()
 router.register("neighbourhoods", views.NeighbourhoodViewSet, basename="neighbourhood")
@@ -15,5 +15,5 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
     # Unknown API paths answer in JSON too, never with the HTML 404 page.
-    re_path(r"^.*$", page_not_found),
+    re_path(r"^.*$", not_found_view),
 ]

@@ -8,7 +8,11 @@ from cms import services
 from cms.models import NewsPage
 
 
-def on_news_published(sender, instance, revision, **kwargs):
+def on_news_published(sender, instance, revision, alias=False, **kwargs):
+    # Publishing a page also republishes its aliases (same article, another place in the
+    # tree), each with its own signal: the article is announced once, for the original.
+    if alias:
+        return
     services.announce_news_published(instance)
 
 

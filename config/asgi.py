@@ -18,10 +18,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from civic.live.consumers import LiveConsumer  # noqa: E402
+from civic.proposals.consumers import ProposalConsumer  # noqa: E402
 
 websocket_urlpatterns = [
     # Home page and news pages: news published for the visitor's neighbourhood.
     path("ws/live/", LiveConsumer.as_asgi()),
+    # Proposal list and detail pages: support counts and statuses.
+    path("ws/idees/", ProposalConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(

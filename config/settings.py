@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "civic.accounts",
     "civic.territory",
     "civic.live",
+    "civic.proposals",
     "cms",
     "api",
     "wagtail.contrib.forms",
@@ -336,6 +337,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        "wagtail": {"level": env("WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }
 

@@ -1,5 +1,6 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from civic.accounts import roles
 from civic.accounts.models import User
@@ -48,3 +49,27 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
         for name in extracted if extracted is not None else [roles.RESIDENTS]:
             roles.add_to_group(self, name)
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "proposals.Theme"
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Thème {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A published proposal (use status=... for other states)."""
+
+    class Meta:
+        model = "proposals.Proposal"
+
+    author = factory.SubFactory(UserFactory)
+    neighbourhood = factory.SelfAttribute("author.neighbourhood")
+    theme = factory.SubFactory(ThemeFactory, slug="proprete", name="Propreté")
+    title = factory.Sequence(lambda n: f"Idée numéro {n}")
+    description = "Installer des bancs près de l'aire de jeux."
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)

@@ -16,6 +16,19 @@ class NeighbourhoodChoiceField(forms.ModelChoiceField):
         )
 
 
+class LanguageSelect(forms.Select):
+    """A language list whose options carry their own ``lang``, for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+DISPLAY_NAME_WIDGET = forms.TextInput(attrs={"autocomplete": "nickname"})
+
+
 class SignupExtraForm(forms.Form):
     """Fields added to allauth's sign-up form (email and passwords come from allauth)."""
 
@@ -23,6 +36,7 @@ class SignupExtraForm(forms.Form):
         label=_("Nom affiché"),
         max_length=80,
         help_text=_("Le nom que les autres habitants verront, par exemple « Amina B. »."),
+        widget=DISPLAY_NAME_WIDGET,
     )
     neighbourhood = NeighbourhoodChoiceField()
 
@@ -46,9 +60,22 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "neighbourhood", "phone", "preferred_language"]
+        widgets = {
+            "display_name": DISPLAY_NAME_WIDGET,
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "preferred_language": LanguageSelect,
+        }
         help_texts = {
             "phone": _("Utile pour que la Régie puisse vous joindre. Jamais affiché."),
+            "preferred_language": _("La langue dans laquelle le site s'affiche pour vous."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        neighbourhood = self.fields["neighbourhood"]
+        neighbourhood.queryset = services.neighbourhood_choices(self.instance)
+        neighbourhood.required = services.neighbourhood_required(self.instance)
+        self.fields["preferred_language"].choices = services.language_choices()
 
     def clean_display_name(self):
         return services.clean_display_name(self.cleaned_data["display_name"])
@@ -61,12 +88,12 @@ class DeleteAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        self.user = request.user
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Ce mot de passe n'est pas le bon."))
+        services.confirm_password(self.request, self.user, password)
         return password

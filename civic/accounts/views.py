@@ -9,24 +9,35 @@ from django.views.decorators.http import require_http_methods
 
 from civic.accounts import services
 from civic.accounts.forms import DeleteAccountForm, ProfileForm
+from civic.accounts.models import User
+
+
+def _set_language_cookie(response, language):
+    """The same cookie as Django's ``set_language`` view, so the language switch agrees."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # A fresh copy: a rejected form must not leave its values on request.user.
+    account = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         translation.activate(user.preferred_language)
         messages.success(request, _("Votre profil est enregistré."))
         response = redirect("accounts:profile")
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            user.preferred_language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
-        )
+        _set_language_cookie(response, user.preferred_language)
         return response
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -34,11 +45,11 @@ def profile(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        # Only ever the logged-in person: the URL carries no id and the form no user.
+        services.delete_account(user=request.user)
         logout(request)
-        services.delete_account(user=user)
         messages.success(request, _("Votre compte est supprimé. Merci pour votre participation."))
         return redirect("/")
     return render(request, "accounts/delete_account.html", {"form": form})

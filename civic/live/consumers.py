@@ -27,6 +27,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for name in getattr(self, "group_names", []):
             await self.channel_layer.group_discard(name, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # The parent raises on binary or empty frames, which would kill the socket:
+        # anything that is not a JSON text frame is ignored instead.
+        if text_data:
+            await self.receive_json(await self.decode_json(text_data), **kwargs)
+
     async def receive_json(self, content, **kwargs):
         # Clients only listen on this channel; answer pings so they can check the link.
         if isinstance(content, dict) and content.get("type") == "ping":
@@ -39,5 +45,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def decode_json(cls, text_data):
         try:
             return json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Malformed JSON, or nested deeply enough to exhaust the parser.
             return None

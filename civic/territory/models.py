@@ -14,6 +14,13 @@ class Regie(models.Model):
     email = models.EmailField(_("courriel de contact"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     website = models.URLField(_("site web"), blank=True)
+    support_threshold = models.PositiveIntegerField(
+        _("seuil de soutiens"),
+        default=30,
+        help_text=_(
+            "Nombre de soutiens à partir duquel une idée passe automatiquement « à l'étude »."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Régie de quartier")

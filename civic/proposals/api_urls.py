@@ -1,0 +1,2 @@
+# Filled in by the proposals API.
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+app_name = "proposals"
+
+# Filled in by the HTML views.
+urlpatterns: list = []
