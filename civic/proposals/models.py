@@ -219,6 +219,9 @@ class Support(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.resident_id} → {self.proposal_id}"
+
 
 class Follow(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="follows")
@@ -233,6 +236,9 @@ class Follow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "resident"], name="one_follow_per_resident")
         ]
+
+    def __str__(self):
+        return f"{self.resident_id} → {self.proposal_id}"
 
 
 class Comment(models.Model):
