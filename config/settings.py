@@ -216,6 +216,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "civic.accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "civic.accounts.adapter.AccountAdapter"
+# Password reset for an unknown address: the same page, and no email at all.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Quartier Commun] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Limits per IP and per account: a cool-off, never a permanent lock.

@@ -52,7 +52,8 @@ def neighbourhood_required(user):
 def language_choices():
     """Each language named in itself, so that anyone can find their own."""
     return [
-        (code, capfirst(get_language_info(code)["name_local"])) for code, _ in settings.LANGUAGES
+        (code, capfirst(get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
     ]
 
 
