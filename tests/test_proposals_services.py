@@ -90,3 +90,25 @@ def test_merge_moves_supports_without_double_counting(resident, other_resident, 
     assert Support.objects.filter(proposal=duplicate).count() == 0
     duplicate.refresh_from_db()
     assert duplicate.status == Status.MERGED and duplicate.merged_into == target
+
+
+def test_followers_get_one_grouped_email_unless_they_opted_out(
+    resident, other_resident, manager, mailoutbox
+):
+    proposal = ProposalFactory(author=resident)
+    services.follow_proposal(proposal=proposal, resident=resident)
+    services.follow_proposal(proposal=proposal, resident=other_resident)
+    other_resident.email_notifications = False
+    other_resident.save()
+
+    services.change_status(
+        proposal=proposal, actor=manager, to_status=Status.UNDER_STUDY, answer="On étudie."
+    )
+
+    to_resident = [m for m in mailoutbox if resident.email in m.to]
+    assert len(to_resident) == 1
+    assert proposal.title in to_resident[0].body
+    assert f"/idees/{proposal.pk}/" in to_resident[0].body
+    assert not [m for m in mailoutbox if other_resident.email in m.to]
+    # Both still see it on the site.
+    assert Notification.objects.filter(recipient=other_resident, proposal=proposal).count() == 1

@@ -59,7 +59,13 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "neighbourhood", "phone", "preferred_language"]
+        fields = [
+            "display_name",
+            "neighbourhood",
+            "phone",
+            "preferred_language",
+            "email_notifications",
+        ]
         widgets = {
             "display_name": DISPLAY_NAME_WIDGET,
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),

@@ -66,6 +66,14 @@ class User(AbstractUser):
         default="fr",
     )
 
+    email_notifications = models.BooleanField(
+        _("recevoir les nouvelles par courriel"),
+        default=True,
+        help_text=_(
+            "Un courriel regroupé quand une idée que vous suivez avance ou reçoit une réponse."
+        ),
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
