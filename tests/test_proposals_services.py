@@ -93,7 +93,7 @@ def test_merge_moves_supports_without_double_counting(resident, other_resident, 
 
 
 def test_followers_get_one_grouped_email_unless_they_opted_out(
-    resident, other_resident, manager, mailoutbox
+    resident, other_resident, manager, mailoutbox, django_capture_on_commit_callbacks
 ):
     proposal = ProposalFactory(author=resident)
     services.follow_proposal(proposal=proposal, resident=resident)
@@ -101,9 +101,10 @@ def test_followers_get_one_grouped_email_unless_they_opted_out(
     other_resident.email_notifications = False
     other_resident.save()
 
-    services.change_status(
-        proposal=proposal, actor=manager, to_status=Status.UNDER_STUDY, answer="On étudie."
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(
+            proposal=proposal, actor=manager, to_status=Status.UNDER_STUDY, answer="On étudie."
+        )
 
     to_resident = [m for m in mailoutbox if resident.email in m.to]
     assert len(to_resident) == 1
