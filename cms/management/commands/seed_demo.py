@@ -15,6 +15,7 @@ from wagtail.images.models import Image
 
 from civic.accounts import roles
 from civic.accounts.models import User
+from civic.proposals.demo import seed_proposals
 from civic.territory.models import Neighbourhood, Regie
 from cms.models import NewsPage, StandardPage
 from cms.setup import ensure_site
@@ -165,6 +166,8 @@ class Command(BaseCommand):
             )
             home.add_child(instance=about)
             about.save_revision().publish()
+
+        seed_proposals(staff=User.objects.get(email="direction@demo.quartier-commun.fr"))
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
