@@ -34,9 +34,7 @@ class NeighbourhoodViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: NewsListSerializer(many=True), 400: INVALID, 404: NO_PAGE}
-    ),
+    list=extend_schema(responses={200: NewsListSerializer(many=True), 400: INVALID, 404: NO_PAGE}),
     retrieve=extend_schema(
         parameters=[
             OpenApiParameter("id", int, OpenApiParameter.PATH, description="The article's id.")

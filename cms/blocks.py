@@ -1,7 +1,10 @@
 """The blocks staff compose pages with. Each block owns its template."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.stream_block import StreamBlockValidationError
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
@@ -72,3 +75,27 @@ class BaseStreamBlock(blocks.StreamBlock):
     image = AccessibleImageBlock()
     quote = QuoteBlock()
     embed = LinkEmbedBlock()
+
+
+def validate_image_alt_texts(stream_value):
+    """Refuse image blocks without alternative text, wherever the page comes from.
+
+    The admin form already requires ``alt_text``; this model-level check also covers pages
+    built in code (imports, demo data, scripts), where no form validates the blocks.
+    """
+    errors = {}
+    for index, child in enumerate(stream_value or []):
+        if not isinstance(child.block, AccessibleImageBlock):
+            continue
+        alt_text = child.value.get("alt_text") or ""
+        if child.value.get("image") is not None and not alt_text.strip():
+            errors[index] = StructBlockValidationError(
+                block_errors={
+                    "alt_text": ValidationError(
+                        _("Décrivez l'image : le texte alternatif est obligatoire."),
+                        code="alt_text_missing",
+                    )
+                }
+            )
+    if errors:
+        raise StreamBlockValidationError(block_errors=errors)

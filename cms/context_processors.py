@@ -6,17 +6,33 @@ from django.utils.translation import gettext as _
 from cms.models import NewsIndexPage
 
 NAV_CACHE_KEY = "site-navigation-v1"
+NAV_CACHE_SECONDS = 60
 
 
 def _sections():
+    """Section key → URL, for the sections that are live and public (cached, language-free)."""
     sections = cache.get(NAV_CACHE_KEY)
     if sections is None:
         sections = {}
-        news = NewsIndexPage.objects.live().public().only("url_path").first()
-        if news is not None:
-            sections["news"] = news.get_url()
-        cache.set(NAV_CACHE_KEY, sections, 60)
+        news = NewsIndexPage.objects.live().public().first()
+        url = news.get_url() if news is not None else None
+        # A news index outside every site has no URL: then there is no section to show.
+        if url:
+            sections["news"] = url
+        cache.set(NAV_CACHE_KEY, sections, NAV_CACHE_SECONDS)
     return sections
+
+
+def invalidate_navigation(*args, **kwargs):
+    """Forget the cached sections: called when pages are published, unpublished, moved or
+    deleted, and when view restrictions change (see ``cms.apps``)."""
+    cache.delete(NAV_CACHE_KEY)
+
+
+def _is_current(path, url):
+    if url == "/":
+        return path == "/"
+    return path.startswith(url)
 
 
 def site_navigation(request):
@@ -25,9 +41,9 @@ def site_navigation(request):
     if "news" in sections:
         items.append(("news", _("Actualités"), sections["news"]))
     # Idées, Agir and Agenda join this list when their sections exist.
-    current = request.path
-    nav = []
-    for key, label, url in items:
-        is_current = current == url if url == "/" else current.startswith(url)
-        nav.append({"key": key, "label": label, "url": url, "current": is_current})
-    return {"main_navigation": nav}
+    return {
+        "main_navigation": [
+            {"key": key, "label": label, "url": url, "current": _is_current(request.path, url)}
+            for key, label, url in items
+        ]
+    }

@@ -1,6 +1,6 @@
 """Wagtail pages: home, news, plain pages."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +10,29 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.blocks import BaseStreamBlock
+from cms.blocks import BaseStreamBlock, validate_image_alt_texts
+from cms.pagination import paginate
 
 
-class HomePage(Page):
+class AccessibleBodyMixin:
+    """For pages with a ``body`` StreamField: every image in it needs alternative text."""
+
+    def accessibility_errors(self):
+        """Field name → ValidationError, for every missing alternative text."""
+        try:
+            validate_image_alt_texts(self.body)
+        except ValidationError as error:
+            return {"body": error}
+        return {}
+
+    def clean(self):
+        super().clean()
+        errors = self.accessibility_errors()
+        if errors:
+            raise ValidationError(errors)
+
+
+class HomePage(AccessibleBodyMixin, Page):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
 
@@ -28,7 +47,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = NewsPage.objects.live().public().order_by("-date", "-pk")[:5]
+        context["latest_news"] = (
+            NewsPage.objects.live()
+            .public()
+            .select_related("neighbourhood")
+            .order_by("-date", "-pk")[:5]
+        )
         return context
 
 
@@ -59,20 +83,14 @@ class NewsIndexPage(Page):
             articles = articles.filter(
                 models.Q(neighbourhood__slug=neighbourhood) | models.Q(neighbourhood__isnull=True)
             )
-        paginator = Paginator(articles, self.PAGE_SIZE)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
+        page_obj = paginate(request, articles, self.PAGE_SIZE)
         context["page_obj"] = page_obj
         context["articles"] = page_obj.object_list
         context["selected_neighbourhood"] = neighbourhood
         return context
 
 
-class NewsPage(Page):
+class NewsPage(AccessibleBodyMixin, Page):
     date = models.DateField(_("date de publication"), default=timezone.localdate)
     lead = models.TextField(
         _("chapeau"),
@@ -128,17 +146,17 @@ class NewsPage(Page):
         verbose_name = _("actualité")
         verbose_name_plural = _("actualités")
 
-    def clean(self):
-        super().clean()
-        from django.core.exceptions import ValidationError
-
-        if self.image_id and not self.image_alt.strip():
-            raise ValidationError(
-                {"image_alt": _("Décrivez l'image : le texte alternatif est obligatoire.")}
+    def accessibility_errors(self):
+        errors = super().accessibility_errors()
+        if self.image_id and not (self.image_alt or "").strip():
+            errors["image_alt"] = ValidationError(
+                _("Décrivez l'image : le texte alternatif est obligatoire."),
+                code="alt_text_missing",
             )
+        return errors
 
 
-class StandardPage(Page):
+class StandardPage(AccessibleBodyMixin, Page):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
 

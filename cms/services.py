@@ -1,4 +1,5 @@
 from django.db import transaction
+from wagtail.models import PageLogEntry
 
 from civic.live.broadcast import groups_for_neighbourhood, send_to_groups
 
@@ -20,10 +21,23 @@ def news_payload(page):
     }
 
 
+# Log actions Wagtail records for a publication (the editor, workflow, scheduled publishing).
+PUBLISH_LOG_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
+
+
 def is_first_publication(page):
-    """Wagtail stamps both dates with the same instant on the first publication only;
-    every later publication (an edit, a revert, a republication) moves last_published_at."""
-    return page.first_published_at is not None and page.first_published_at == page.last_published_at
+    """Is the publication being signalled the page's first one?
+
+    Wagtail stamps first_published_at and last_published_at with the same instant on the
+    first publication, and only moves last_published_at afterwards. But publishing from a
+    stale instance (a script that keeps the object it created and publishes it again)
+    resets first_published_at too, so the page's log is checked as well: Wagtail writes
+    this publication's entry after sending the signal, so any entry is an earlier one.
+    """
+    if page.first_published_at is None or page.first_published_at != page.last_published_at:
+        return False
+    earlier = PageLogEntry.objects.filter(page_id=page.pk, action__in=PUBLISH_LOG_ACTIONS)
+    return not earlier.exists()
 
 
 def announce_news_published(page):
@@ -39,4 +53,6 @@ def announce_news_published(page):
         return
     payload = news_payload(page)
     target_groups = groups_for_neighbourhood(page.neighbourhood_id)
-    transaction.on_commit(lambda: send_to_groups(target_groups, "news.published", payload))
+    transaction.on_commit(
+        lambda: send_to_groups(target_groups, "news.published", payload), robust=True
+    )

@@ -1,19 +1,26 @@
 """The page tree every installation needs: a home page at the site root and a news index."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, Site
 
 from cms.models import HomePage, NewsIndexPage
 
 
-@transaction.atomic
 def ensure_site(*, hostname="localhost", port=80, site_name="Quartier Commun"):
     """Create (once) the root page, the home page, the news index and the default Site.
 
     Idempotent: running it again changes nothing. Replaces Wagtail's placeholder welcome
-    page when it is still the site root.
+    page when it is still the site root. Page titles are content, in the site's language
+    (French) whatever language is active when this runs.
     """
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        return _ensure_site(hostname=hostname, port=port, site_name=site_name)
+
+
+def _ensure_site(*, hostname, port, site_name):
     Locale.objects.get_or_create(language_code="fr")
     root = Page.get_first_root_node()
     if root is None:

@@ -1,26 +1,45 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+import re
+
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.template.response import TemplateResponse
-from wagtail.models import Page
+from wagtail.models import Page, Site
+
+from api.errors import error_body, json_not_found
+from cms.pagination import paginate
 
 SEARCH_PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 200
+# Control characters (NUL included) are never part of a search and some databases refuse them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
+WORD = re.compile(r"\w+")
+
+
+def clean_query(raw):
+    """The query as shown back in the search box: bounded, without control characters."""
+    return CONTROL_CHARACTERS.sub(" ", raw or "")[:MAX_QUERY_LENGTH].strip()
+
+
+def search_terms(query):
+    """Only the words of the query go to the search backend: quotes, brackets and other
+    operators are full-text syntax for the database (SQLite FTS5 fails on a lone ``"``)."""
+    return " ".join(WORD.findall(query))
+
+
+def searchable_pages(request):
+    """Live, public pages of the site asked for (never the tree's root, never another site)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return Page.objects.none()
+    return Page.objects.live().public().descendant_of(site.root_page, inclusive=True)
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = (
-        Page.objects.live().public().specific().search(query) if query else Page.objects.none()
-    )
-    paginator = Paginator(results, SEARCH_PAGE_SIZE)
-    try:
-        page_obj = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page_obj = paginator.page(1)
-    except EmptyPage:
-        page_obj = paginator.page(paginator.num_pages)
+    query = clean_query(request.GET.get("q", ""))
+    terms = search_terms(query)
+    results = searchable_pages(request).specific().search(terms) if terms else Page.objects.none()
+    page_obj = paginate(request, results, SEARCH_PAGE_SIZE)
     return TemplateResponse(
         request, "cms/search.html", {"query": query, "page_obj": page_obj, "results": page_obj}
     )
@@ -32,14 +51,12 @@ def _wants_json(request):
 
 def page_not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
+        return json_not_found()
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if _wants_json(request):
-        return JsonResponse(
-            {"error": {"code": "server_error", "message": "Server error."}}, status=500
-        )
+        return JsonResponse(error_body("server_error", "Server error."), status=500)
     # No request context: the context processors may need the database that just failed.
     return HttpResponseServerError(loader.get_template("500.html").render())

@@ -115,10 +115,11 @@ def publish_news(news_index):
     """Publish a news article the way Wagtail does (revision → publish)."""
     from cms.models import NewsPage
 
-    def publish(title="Nettoyage du square", lead="Samedi matin, on nettoie.", **fields):
-        page = NewsPage(title=title, lead=lead, body=[], **fields)
+    def publish(title="Nettoyage du square", lead="Samedi matin, on nettoie.", body=(), **fields):
+        page = NewsPage(title=title, lead=lead, body=list(body), **fields)
         news_index.add_child(instance=page)
         page.save_revision().publish()
+        page.refresh_from_db()  # publishing again from a stale object would restamp dates
         return page
 
     return publish
