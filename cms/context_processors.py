@@ -1,6 +1,7 @@
 """The site header's navigation: only sections that exist are shown."""
 
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cms.models import NewsIndexPage
@@ -40,7 +41,8 @@ def site_navigation(request):
     items = [("home", _("Accueil"), "/")]
     if "news" in sections:
         items.append(("news", _("Actualités"), sections["news"]))
-    # Idées, Agir and Agenda join this list when their sections exist.
+    items.append(("proposals", _("Idées"), reverse("proposals:list")))
+    # Agir and Agenda join this list when their sections exist.
     return {
         "main_navigation": [
             {"key": key, "label": label, "url": url, "current": _is_current(request.path, url)}

@@ -1,0 +1,762 @@
+"""The HTML pages of residents' ideas (/idees/).
+
+Thin views: who may do what is asked of ``rules``, every write goes through ``services``.
+Each page works without JavaScript; ``static/js/proposals-live.js`` only refreshes the
+support counts and statuses already on the page.
+
+Conventions:
+- an idea (or a comment of an idea) the person may not see is a 404, exactly like one that
+  does not exist;
+- a refused action is a 403 page saying why (``_denied_as_page``);
+- every action is a POST behind ``login_required``; a GET on an action address (e.g. after
+  logging in again) goes back to the idea without doing anything;
+- forms with an error are shown again with the error tied to its field.
+"""
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from civic.proposals import lifecycle, rules, services
+from civic.proposals.forms import (
+    CommentEditForm,
+    CommentForm,
+    CommentHideForm,
+    HideForm,
+    ProposalFilterForm,
+    ProposalForm,
+    ReplyForm,
+    ReportForm,
+    RestoreForm,
+    StatusForm,
+)
+from civic.proposals.lifecycle import Status
+from civic.proposals.models import Comment, Proposal
+
+PAGE_SIZE = 20
+NOTIFICATIONS_PAGE_SIZE = 30
+DONE_TOKENS_KEY = "proposals_done_tokens"
+MAX_DONE_TOKENS = 20
+# Fields a photo error belongs to (codes raised by civic.uploads.normalise_photo).
+PHOTO_ERROR_CODES = {"too_large", "invalid_image", "too_many_pixels"}
+# The ProposalError codes of change_status, and the field each one is about.
+STATUS_ERROR_FIELDS = {"answer_required": "answer", "invalid_transition": "to_status"}
+# Told to proposals-live.js, which shows or hides the support button as statuses change.
+SUPPORTABLE_STATUSES = " ".join(sorted(lifecycle.SUPPORTABLE_STATUSES))
+
+ORDERINGS = {
+    ProposalFilterForm.SORT_NEWEST: (
+        F("published_at").desc(nulls_last=True),
+        "-created_at",
+        "-pk",
+    ),
+    ProposalFilterForm.SORT_SUPPORTED: ("-support_count", "-created_at", "-pk"),
+    ProposalFilterForm.SORT_ANSWERED: (
+        F("last_answered_at").desc(nulls_last=True),
+        "-created_at",
+        "-pk",
+    ),
+}
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _denied_as_page(view):
+    """A refused action becomes a plain 403 page that says why and where to go back."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as error:
+            context = {
+                "message": str(error) if error.args else "",
+                "back_url": getattr(request, "proposal_back_url", None),
+            }
+            return render(request, "proposals/forbidden.html", context, status=403)
+
+    return wrapper
+
+
+def _visible_proposal(request, pk, queryset=None):
+    """The idea if this person may see it; otherwise the same 404 as a missing one."""
+    queryset = Proposal.objects.all() if queryset is None else queryset
+    proposal = queryset.filter(pk=pk).first()
+    if proposal is None or not rules.can_view(request.user, proposal):
+        raise Http404
+    request.proposal_back_url = proposal.get_absolute_url()
+    return proposal
+
+
+def _visible_comment(request, pk):
+    comment = Comment.objects.select_related("proposal", "author").filter(pk=pk).first()
+    if comment is None or not rules.can_view(request.user, comment.proposal):
+        raise Http404
+    request.proposal_back_url = comment.proposal.get_absolute_url()
+    return comment
+
+
+def _detail_queryset(user):
+    return (
+        Proposal.objects.with_counts()
+        .with_user_state(user)
+        .select_related("neighbourhood", "theme", "author", "merged_into")
+    )
+
+
+def _anchor(proposal, fragment):
+    return f"{proposal.get_absolute_url()}#{fragment}"
+
+
+def _comment_anchor(comment):
+    return _anchor(comment.proposal, f"commentaire-{comment.pk}")
+
+
+def _clamp_page(raw, num_pages):
+    """Any page number (missing, -1, "abc", 10**30) becomes a page that exists."""
+    try:
+        number = int(str(raw)[:12])
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def _new_token():
+    return secrets.token_urlsafe(16)
+
+
+def _posted_token(request):
+    return (request.POST.get("token") or "")[:64]
+
+
+def _done_url(request, token):
+    """Where a form already handled with this token led (double submission), if any."""
+    if not token:
+        return None
+    return request.session.get(DONE_TOKENS_KEY, {}).get(token)
+
+
+def _remember_done(request, token, url):
+    if not token:
+        return
+    done = dict(request.session.get(DONE_TOKENS_KEY, {}))
+    done[token] = url
+    request.session[DONE_TOKENS_KEY] = dict(list(done.items())[-MAX_DONE_TOKENS:])
+
+
+def _add_photo_errors(form, error):
+    """Errors of ``normalise_photo`` go under the photo field; any other under the form."""
+    if hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for item in error.error_list:
+        field = "photo" if item.code in PHOTO_ERROR_CODES and "photo" in form.fields else None
+        form.add_error(field, item)
+
+
+def _search(queryset, query):
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("title", weight="A", config="french") + SearchVector(
+            "description", weight="B", config="french"
+        )
+        return queryset.annotate(search=vector).filter(
+            Q(search=SearchQuery(query, config="french", search_type="websearch"))
+            | Q(title__icontains=query)
+        )
+    return queryset.filter(Q(title__icontains=query) | Q(description__icontains=query))
+
+
+# --- List -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def proposal_list(request):
+    form = ProposalFilterForm(request.GET or None)
+    filters = form.valid_filters()
+    if form.is_bound and form.errors:
+        messages.warning(
+            request, _("Certains filtres ne sont pas reconnus : ils ne sont pas appliqués.")
+        )
+
+    proposals = (
+        Proposal.objects.public()
+        .with_counts()
+        .with_user_state(request.user)
+        .select_related("neighbourhood", "theme")
+    )
+    params = {}
+    if filters["quartier"]:
+        proposals = proposals.filter(neighbourhood__slug=filters["quartier"])
+        params["quartier"] = filters["quartier"]
+    if filters["theme"]:
+        proposals = proposals.filter(theme__slug=filters["theme"])
+        params["theme"] = filters["theme"]
+    if filters["etat"]:
+        proposals = proposals.filter(status=filters["etat"])
+        params["etat"] = filters["etat"]
+    if filters["q"]:
+        proposals = _search(proposals, filters["q"])
+        params["q"] = filters["q"]
+    if filters["tri"] != ProposalFilterForm.SORT_NEWEST:
+        params["tri"] = filters["tri"]
+    proposals = proposals.order_by(*ORDERINGS[filters["tri"]])
+
+    paginator = Paginator(proposals, PAGE_SIZE)
+    page_obj = paginator.page(_clamp_page(request.GET.get("page"), paginator.num_pages))
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "proposals": page_obj.object_list,
+        "base_query": urlencode(params),
+        "filtered": bool(params.keys() - {"tri"}),
+        "supportable_statuses": SUPPORTABLE_STATUSES,
+        "unread_count": (
+            request.user.notifications.filter(read_at__isnull=True).count()
+            if request.user.is_authenticated
+            else 0
+        ),
+    }
+    return render(request, "proposals/list.html", context)
+
+
+# --- Detail ---------------------------------------------------------------------------------
+
+
+def _threads(comments, user):
+    """Top-level comments, each with its replies (one level), and what ``user`` may do."""
+    by_id = {comment.pk: comment for comment in comments}
+    roots = []
+    for comment in comments:
+        comment.thread_replies = []
+        comment.can_edit = rules.can_edit_comment(user, comment)
+        comment.can_delete = rules.can_delete_comment(user, comment)
+        comment.can_report = (
+            rules.can_report(user) and comment.is_visible and comment.author_id != user.pk
+        )
+    for comment in comments:
+        root, steps = comment, 0
+        while root.parent_id in by_id and steps < 10:
+            root, steps = by_id[root.parent_id], steps + 1
+        if root is comment:
+            roots.append(comment)
+        else:
+            root.thread_replies.append(comment)
+    return roots
+
+
+def _render_detail(request, proposal, *, status=200, **forms):
+    user = request.user
+    history = list(proposal.history.all())
+    comments = list(proposal.comments.select_related("author"))
+    is_author = user.is_authenticated and proposal.author_id == user.pk
+    moderator = rules.can_moderate(user)
+    refusal = None
+    if proposal.status == Status.REFUSED and (is_author or moderator):
+        refusal = next((s for s in reversed(history) if s.to_status == Status.REFUSED), None)
+    merged_into = proposal.merged_into if proposal.status == Status.MERGED else None
+    context = {
+        "proposal": proposal,
+        "history": history,
+        "threads": _threads(comments, user),
+        "is_author": is_author,
+        "is_moderator": moderator,
+        "refusal": refusal,
+        "merged_into": merged_into,
+        "merged_into_visible": merged_into is not None and rules.can_view(user, merged_into),
+        "can_support": rules.can_support(user, proposal),
+        "support_possible": (
+            proposal.is_public
+            and proposal.support_open
+            and proposal.status in lifecycle.SUPPORTABLE_STATUSES
+        ),
+        "supportable_statuses": SUPPORTABLE_STATUSES,
+        "can_follow": rules.can_follow(user, proposal),
+        "can_comment": rules.can_comment(user, proposal),
+        "comments_open": proposal.is_public and proposal.status in lifecycle.COMMENTABLE_STATUSES,
+        "can_edit": rules.can_edit(user, proposal),
+        "can_withdraw": rules.can_withdraw(user, proposal),
+        "can_report": rules.can_report(user) and not is_author,
+        "token": _new_token(),
+    }
+    if context["can_comment"]:
+        context["comment_form"] = forms.get("comment_form") or CommentForm(prefix="comment")
+    if moderator:
+        if lifecycle.staff_targets(proposal.status):
+            context["status_form"] = forms.get("status_form") or StatusForm(
+                proposal=proposal, prefix="moderation"
+            )
+        if proposal.is_hidden:
+            context["restore_form"] = forms.get("restore_form") or RestoreForm(prefix="restore")
+        else:
+            context["hide_form"] = forms.get("hide_form") or HideForm(prefix="hide")
+    return render(request, "proposals/detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+def detail(request, pk):
+    proposal = _visible_proposal(request, pk, _detail_queryset(request.user))
+    return _render_detail(request, proposal)
+
+
+# --- Submitting, editing, withdrawing -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def submit(request):
+    if not rules.can_submit(request.user):
+        raise PermissionDenied
+    form = ProposalForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        token = _posted_token(request)
+        done = _done_url(request, token)
+        if done:
+            return redirect(done)
+        if form.is_valid():
+            try:
+                proposal = services.submit_proposal(
+                    author=request.user,
+                    photo=form.cleaned_data.get("photo"),
+                    **form.service_kwargs(),
+                )
+            except ValidationError as error:
+                _add_photo_errors(form, error)
+            else:
+                _remember_done(request, token, proposal.get_absolute_url())
+                messages.success(
+                    request,
+                    _("Merci ! Votre idée est envoyée. La Régie la relit avant de la publier."),
+                )
+                return redirect(proposal)
+    return render(request, "proposals/proposal_form.html", {"form": form, "token": _new_token()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def edit(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if not rules.can_edit(request.user, proposal):
+        raise PermissionDenied(
+            _("Cette idée ne peut plus être modifiée : la Régie l'a déjà relue.")
+        )
+    initial = {
+        field: getattr(proposal, field)
+        for field in ("title", "description", "address", "latitude", "longitude", "photo_alt")
+    }
+    initial.update(theme=proposal.theme_id, neighbourhood=proposal.neighbourhood_id)
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, proposal=proposal, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_proposal(
+                proposal=proposal,
+                actor=request.user,
+                photo=form.cleaned_data.get("photo"),
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+                **form.service_kwargs(),
+            )
+        except ValidationError as error:
+            _add_photo_errors(form, error)
+        else:
+            messages.success(request, _("Votre idée est modifiée."))
+            return redirect(proposal)
+    return render(request, "proposals/proposal_form.html", {"form": form, "proposal": proposal})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def withdraw(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if not rules.can_withdraw(request.user, proposal):
+        raise PermissionDenied(_("Cette idée ne peut plus être retirée."))
+    if request.method == "POST":
+        services.withdraw_proposal(proposal=proposal, actor=request.user)
+        messages.success(request, _("Votre idée est retirée. Elle n'est plus visible du public."))
+        return redirect(proposal)
+    return render(request, "proposals/withdraw_confirm.html", {"proposal": proposal})
+
+
+# --- Supports and follows ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def support(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if request.method == "POST":
+        services.support_proposal(proposal=proposal, resident=request.user)
+        messages.success(request, _("Merci ! Votre soutien est compté."))
+    return redirect(_anchor(proposal, "soutien"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def unsupport(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if request.method == "POST":
+        services.unsupport_proposal(proposal=proposal, resident=request.user)
+        messages.success(request, _("Votre soutien est retiré."))
+    return redirect(_anchor(proposal, "soutien"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def follow(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if request.method == "POST":
+        services.follow_proposal(proposal=proposal, resident=request.user)
+        messages.success(
+            request, _("Vous suivez cette idée : vous serez prévenu·e de ses nouvelles.")
+        )
+    return redirect(_anchor(proposal, "suivre"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def unfollow(request, pk):
+    proposal = _visible_proposal(request, pk)
+    if request.method == "POST":
+        services.unfollow_proposal(proposal=proposal, resident=request.user)
+        messages.success(request, _("Vous ne suivez plus cette idée."))
+    return redirect(_anchor(proposal, "suivre"))
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+
+def _parent_id(raw):
+    try:
+        value = int(str(raw)[:12])
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def comment(request, pk):
+    """Writes a comment, or a reply (``?reponse-a=<id>``). The detail page holds the comment
+    form; this page shows a form again with its error, and holds the reply form."""
+    proposal = _visible_proposal(request, pk)
+    if not rules.can_comment(request.user, proposal):
+        raise PermissionDenied(_("Les commentaires sont fermés sur cette idée."))
+    raw_parent = request.POST.get("comment-parent") or request.GET.get("reponse-a")
+    parent_id = _parent_id(raw_parent)
+    parent = None
+    if parent_id is not None:
+        parent = (
+            Comment.objects.select_related("author", "proposal")
+            .filter(pk=parent_id, proposal=proposal)
+            .first()
+        )
+        # A reply to a comment hidden meanwhile: the service says so under the form.
+        if parent is None or (request.method != "POST" and not parent.is_visible):
+            raise Http404
+    form_class = ReplyForm if parent is not None else CommentForm
+    form = form_class(request.POST or None, prefix="comment")
+    if request.method == "POST":
+        token = _posted_token(request)
+        done = _done_url(request, token)
+        if done:
+            return redirect(done)
+        if form.is_valid():
+            try:
+                created = services.add_comment(
+                    proposal=proposal,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                )
+            except services.ProposalError as error:
+                form.add_error("body", error)
+            else:
+                url = _comment_anchor(created)
+                _remember_done(request, token, url)
+                messages.success(request, _("Votre commentaire est publié."))
+                return redirect(url)
+    context = {"proposal": proposal, "parent": parent, "form": form, "token": _new_token()}
+    return render(request, "proposals/comment_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def comment_edit(request, pk):
+    comment = _visible_comment(request, pk)
+    if not rules.can_edit_comment(request.user, comment):
+        raise PermissionDenied(
+            _("Ce commentaire ne peut plus être modifié (15 minutes après l'envoi au plus).")
+        )
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_comment(
+                comment=comment, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except services.ProposalError as error:
+            form.add_error("body", error)
+        else:
+            messages.success(request, _("Votre commentaire est modifié."))
+            return redirect(_comment_anchor(comment))
+    return render(
+        request,
+        "proposals/comment_edit.html",
+        {"comment": comment, "proposal": comment.proposal, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def comment_delete(request, pk):
+    comment = _visible_comment(request, pk)
+    if not rules.can_delete_comment(request.user, comment):
+        raise PermissionDenied(_("Vous ne pouvez pas supprimer ce commentaire."))
+    if request.method == "POST":
+        services.delete_comment(comment=comment, actor=request.user)
+        messages.success(request, _("Votre commentaire est supprimé."))
+        return redirect(_anchor(comment.proposal, "commentaires"))
+    return render(
+        request,
+        "proposals/comment_delete.html",
+        {"comment": comment, "proposal": comment.proposal},
+    )
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def _report(request, *, proposal, comment=None):
+    if not rules.can_report(request.user):
+        raise PermissionDenied
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report(
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+                proposal=None if comment is not None else proposal,
+                comment=comment,
+            )
+        except services.ProposalError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(
+                request, _("Merci. La Régie va regarder votre signalement rapidement.")
+            )
+            return redirect(_comment_anchor(comment) if comment else proposal)
+    context = {"proposal": proposal, "comment": comment, "form": form}
+    return render(request, "proposals/report_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def report_proposal(request, pk):
+    proposal = _visible_proposal(request, pk)
+    return _report(request, proposal=proposal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def report_comment(request, pk):
+    comment = _visible_comment(request, pk)
+    if not comment.is_visible:
+        raise Http404
+    return _report(request, proposal=comment.proposal, comment=comment)
+
+
+# --- "Mes idées" and notifications ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_proposals(request):
+    user = request.user
+    base = (
+        Proposal.objects.with_counts()
+        .select_related("neighbourhood", "theme")
+        .order_by("-created_at", "-pk")
+    )
+    context = {
+        "mine": base.filter(author=user),
+        "supported": base.visible_to(user).filter(supports__resident=user),
+        "followed": base.visible_to(user).filter(follows__resident=user).exclude(author=user),
+    }
+    return render(request, "proposals/mine.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def notifications(request):
+    items = (
+        request.user.notifications.select_related("proposal")
+        .annotate(unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()))
+        .order_by("-unread", "-created_at", "-pk")
+    )
+    paginator = Paginator(items, NOTIFICATIONS_PAGE_SIZE)
+    page_obj = paginator.page(_clamp_page(request.GET.get("page"), paginator.num_pages))
+    context = {
+        "page_obj": page_obj,
+        "notifications": page_obj.object_list,
+        "unread_count": request.user.notifications.filter(read_at__isnull=True).count(),
+    }
+    return render(request, "proposals/notifications.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications_read(request):
+    if request.method == "POST":
+        count = services.mark_notifications_read(resident=request.user)
+        if count:
+            messages.success(request, _("Toutes vos notifications sont marquées comme lues."))
+    return redirect("proposals:notifications")
+
+
+# --- Staff conveniences on the public page ----------------------------------------------------
+
+
+def _moderated_proposal(request, pk):
+    proposal = _visible_proposal(request, pk, _detail_queryset(request.user))
+    if not rules.can_moderate(request.user):
+        raise PermissionDenied
+    return proposal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def moderate_status(request, pk):
+    proposal = _moderated_proposal(request, pk)
+    if request.method != "POST":
+        return redirect(proposal)
+    form = StatusForm(request.POST, proposal=proposal, prefix="moderation")
+    if form.is_valid():
+        try:
+            step = services.change_status(
+                proposal=proposal,
+                actor=request.user,
+                to_status=form.cleaned_data["to_status"],
+                answer=form.cleaned_data["answer"],
+            )
+        except services.ProposalError as error:
+            form.add_error(STATUS_ERROR_FIELDS.get(error.code), error)
+        else:
+            messages.success(
+                request,
+                _("Nouvel état : « %(status)s ».") % {"status": step.get_to_status_display()},
+            )
+            return redirect(_anchor(proposal, "historique"))
+    return _render_detail(request, proposal, status_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def moderate_hide(request, pk):
+    proposal = _moderated_proposal(request, pk)
+    if request.method != "POST":
+        return redirect(proposal)
+    form = HideForm(request.POST, prefix="hide")
+    if form.is_valid():
+        try:
+            services.hide_proposal(
+                proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ProposalError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, _("L'idée est masquée au public."))
+            return redirect(proposal)
+    return _render_detail(request, proposal, hide_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def moderate_restore(request, pk):
+    proposal = _moderated_proposal(request, pk)
+    if request.method != "POST":
+        return redirect(proposal)
+    form = RestoreForm(request.POST, prefix="restore")
+    if form.is_valid():
+        services.restore_proposal(
+            proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("L'idée est de nouveau visible."))
+        return redirect(proposal)
+    return _render_detail(request, proposal, restore_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def moderate_supports(request, pk):
+    proposal = _moderated_proposal(request, pk)
+    if request.method == "POST":
+        is_open = request.POST.get("open") == "1"
+        services.set_support_open(proposal=proposal, actor=request.user, is_open=is_open)
+        messages.success(
+            request,
+            _("Les soutiens sont ouverts.") if is_open else _("Les soutiens sont clos."),
+        )
+    return redirect(_anchor(proposal, "soutien"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def moderate_comment_hide(request, pk):
+    comment = _visible_comment(request, pk)
+    if not rules.can_moderate(request.user):
+        raise PermissionDenied
+    form = CommentHideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hide_comment(
+                comment=comment, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ProposalError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, _("Le commentaire est masqué."))
+            return redirect(_comment_anchor(comment))
+    context = {"comment": comment, "proposal": comment.proposal, "form": form}
+    return render(request, "proposals/comment_hide.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_denied_as_page
+def moderate_comment_restore(request, pk):
+    comment = _visible_comment(request, pk)
+    if not rules.can_moderate(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.restore_comment(comment=comment, actor=request.user)
+        messages.success(request, _("Le commentaire est de nouveau visible."))
+    return redirect(_comment_anchor(comment))
