@@ -52,5 +52,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+bench: $(STAMP) ## Measure the idea pages on 10,000 ideas (own database, dropped at the end)
+	$(BIN)/python bench/proposals.py
+
 clean: ## Remove the virtualenv, the SQLite database and local media
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

@@ -19,7 +19,8 @@ def _notify(recipient_ids, proposal, kind, message):
     )
     from civic.proposals import tasks
 
-    transaction.on_commit(lambda: tasks.schedule_digests(recipient_ids))
+    # robust: a queue failure must not turn a committed action into an error page.
+    transaction.on_commit(lambda: tasks.schedule_digests(recipient_ids), robust=True)
     return created
 
 
