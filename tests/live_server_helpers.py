@@ -1,7 +1,5 @@
 """Helpers for the live channel tests.
 
-``WebsocketCommunicator``: Channels' own, re-exported.
-
 ``UvicornServer``: a real uvicorn process serving ``config.asgi:application`` on
 127.0.0.1, started with a deadline and always ended by its PID.
 """
@@ -13,8 +11,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-from channels.testing import WebsocketCommunicator  # noqa: F401 - re-exported for the tests
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -15,13 +15,13 @@ from contextlib import asynccontextmanager
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 
 from civic.live import groups
 from civic.live.consumers import LiveConsumer
 from config.asgi import application
-from tests.live_server_helpers import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

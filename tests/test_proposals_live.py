@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,11 +28,6 @@ from civic.proposals.lifecycle import Status
 from civic.proposals.models import Support
 from config.asgi import application
 from tests.factories import ProposalFactory, UserFactory
-
-try:
-    from channels.testing import WebsocketCommunicator
-except ImportError:  # channels.testing imports Daphne, not a dependency (django/channels#1942)
-    from tests.live_server_helpers import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
