@@ -19,12 +19,15 @@ from django.urls import path  # noqa: E402
 
 from civic.live.consumers import LiveConsumer  # noqa: E402
 from civic.proposals.consumers import ProposalConsumer  # noqa: E402
+from civic.volunteering.consumers import ActionConsumer  # noqa: E402
 
 websocket_urlpatterns = [
     # Home page and news pages: news published for the visitor's neighbourhood.
     path("ws/live/", LiveConsumer.as_asgi()),
     # Proposal list and detail pages: support counts and statuses.
     path("ws/idees/", ProposalConsumer.as_asgi()),
+    # Volunteer action page: places left and waitlist per shift.
+    path("ws/agir/<int:action_id>/", ActionConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "civic.territory",
     "civic.live",
     "civic.proposals",
+    "civic.volunteering",
     "cms",
     "api",
     "wagtail.contrib.forms",
@@ -195,6 +196,9 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend",
     }
 }
+
+# Reminder emails go out this many hours before a volunteer's shift.
+VOLUNTEER_REMINDER_HOURS = int(env("VOLUNTEER_REMINDER_HOURS", "24"))
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -73,3 +73,31 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     description = "Installer des bancs près de l'aire de jeux."
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "volunteering.Action"
+
+    title = factory.Sequence(lambda n: f"Nettoyage numéro {n}")
+    description = "On ramasse les déchets autour de la place."
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    meeting_place = "Devant la Régie, 12 place des Tilleuls"
+    what_to_bring = "Des gants si vous en avez"
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    """A shift in three days, 10:00–12:00 local time, with 5 places."""
+
+    class Meta:
+        model = "volunteering.Shift"
+
+    action = factory.SubFactory(ActionFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+            + timezone.timedelta(days=3)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda shift: shift.starts_at + timezone.timedelta(hours=2))
+    capacity = 5

@@ -1,0 +1,294 @@
+"""Volunteer actions (Agir): actions with dated shifts, places, waitlists and attendance."""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ActionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.filter(shifts__ends_at__gte=now, shifts__is_cancelled=False).distinct()
+
+
+class Action(models.Model):
+    """A clean-up, a planting, a repair café, a festivity… open to volunteers."""
+
+    title = models.CharField(_("titre"), max_length=140)
+    description = models.TextField(_("description"), max_length=5000)
+    neighbourhood = models.ForeignKey(
+        "territory.Neighbourhood",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name=_("quartier"),
+    )
+    meeting_place = models.CharField(_("lieu de rendez-vous"), max_length=200)
+    image = models.ImageField(_("image"), upload_to="actions/%Y/%m/", blank=True)
+    image_alt = models.CharField(_("description de l'image"), max_length=250, blank=True)
+    what_to_bring = models.CharField(_("à apporter"), max_length=300, blank=True)
+    skills_welcome = models.CharField(_("compétences bienvenues"), max_length=300, blank=True)
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("née de l'idée"),
+    )
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        _("annulation possible jusqu'à (heures avant)"),
+        default=24,
+        help_text=_("Les bénévoles peuvent se désinscrire jusqu'à ce délai avant le créneau."),
+    )
+    is_published = models.BooleanField(_("publiée"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action bénévole")
+        verbose_name_plural = _("actions bénévoles")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("manage_volunteering", _("Peut gérer les actions bénévoles"))]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("volunteering:action", args=[self.pk])
+
+    @property
+    def cancellation_cutoff(self):
+        return timedelta(hours=self.cancellation_cutoff_hours)
+
+
+class ShiftQuerySet(models.QuerySet):
+    def with_waitlist(self):
+        return self.annotate(
+            waitlist_count=models.Count(
+                "signups", filter=Q(signups__status="waitlisted"), distinct=True
+            )
+        )
+
+
+class Shift(models.Model):
+    """A dated slot of an action with a limited number of places."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    capacity = models.PositiveIntegerField(_("nombre de places"))
+    role = models.CharField(
+        _("rôle (facultatif)"),
+        max_length=80,
+        blank=True,
+        help_text=_("Par exemple « encadrant » ou « accueil »."),
+    )
+    # Confirmed sign-ups, kept under the shift's row lock: the database refuses more
+    # than ``capacity`` whatever the concurrency (see the check constraint below).
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    is_cancelled = models.BooleanField(_("annulé"), default=False)
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("créneau")
+        verbose_name_plural = _("créneaux")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_has_places"),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=F("capacity")), name="shift_never_overbooked"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at"])]
+
+    def __str__(self):
+        return f"{self.action} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def places_left(self):
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def duration(self):
+        return self.ends_at - self.starts_at
+
+    def is_past(self, now=None):
+        return self.ends_at <= (now or timezone.now())
+
+    def cancellation_deadline(self):
+        return self.starts_at - self.action.cancellation_cutoff
+
+
+class OfflineVolunteer(models.Model):
+    """A resident without an account, registered at the Régie's desk (guichet) with
+    their recorded consent. Phone optional: some have neither email nor phone."""
+
+    name = models.CharField(_("nom"), max_length=120)
+    phone = models.CharField(_("téléphone (facultatif)"), max_length=20, blank=True)
+    neighbourhood = models.ForeignKey(
+        "territory.Neighbourhood",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quartier"),
+    )
+    consent_given_at = models.DateTimeField(_("consentement recueilli le"))
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("consentement recueilli par"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bénévole sans compte")
+        verbose_name_plural = _("bénévoles sans compte")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SignupQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[Signup.Status.CONFIRMED, Signup.Status.WAITLISTED])
+
+    def confirmed(self):
+        return self.filter(status=Signup.Status.CONFIRMED)
+
+    def waitlisted(self):
+        return self.filter(status=Signup.Status.WAITLISTED).order_by("created_at", "pk")
+
+    def counted_for_hours(self, now=None):
+        """Past confirmed shifts not marked absent: the hours a volunteer gave."""
+        now = now or timezone.now()
+        return self.filter(
+            status=Signup.Status.CONFIRMED, shift__ends_at__lte=now, shift__is_cancelled=False
+        ).exclude(attendance=Signup.Attendance.ABSENT)
+
+
+class Signup(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Inscrit·e")
+        WAITLISTED = "waitlisted", _("En liste d'attente")
+        CANCELLED = "cancelled", _("Désinscrit·e")
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "unknown", _("Non pointé")
+        PRESENT = "present", _("Présent·e")
+        ABSENT = "absent", _("Absent·e")
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signups",
+    )
+    offline_volunteer = models.ForeignKey(
+        OfflineVolunteer, on_delete=models.CASCADE, null=True, blank=True, related_name="signups"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
+    attendance = models.CharField(
+        max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Assisted sign-up: the staff member who acted for this person.
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Shown as a QR code on the confirmation, scanned at check-in.
+    check_in_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = SignupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, offline_volunteer__isnull=True)
+                    | Q(user__isnull=True, offline_volunteer__isnull=False)
+                ),
+                name="signup_is_for_one_person",
+            ),
+            # One live sign-up per person per shift (a cancelled one may be followed by a new one).
+            models.UniqueConstraint(
+                fields=["shift", "user"],
+                condition=Q(status__in=["confirmed", "waitlisted"], user__isnull=False),
+                name="one_active_signup_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["shift", "offline_volunteer"],
+                condition=Q(
+                    status__in=["confirmed", "waitlisted"], offline_volunteer__isnull=False
+                ),
+                name="one_active_signup_per_offline_volunteer",
+            ),
+        ]
+        indexes = [models.Index(fields=["shift", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.person_name} — {self.shift}"
+
+    @property
+    def person_name(self):
+        if self.user_id:
+            return self.user.display_name
+        return self.offline_volunteer.name
+
+    @property
+    def is_active(self):
+        return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED)
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A volunteer's private ICS feed of their shifts; revoking changes the token."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda personnel")
+        verbose_name_plural = _("agendas personnels")
+
+    def __str__(self):
+        return f"{self.user_id}"

@@ -1,0 +1,4 @@
+app_name = "volunteering"
+
+# Filled in by the HTML views.
+urlpatterns: list = []
