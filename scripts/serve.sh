@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
 
-.venv/bin/uvicorn config.asgi:application --host "$host" --port "$port" --ws websockets --log-level warning
+.venv/bin/uvicorn config.asgi:application --host "$host" --port "$port" --ws websockets-sansio --log-level warning
