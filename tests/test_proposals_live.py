@@ -501,3 +501,18 @@ async def test_subscribing_in_a_loop_is_rate_limited(db):
         await socket.send_json_to({"type": "subscribe", "ids": [1]})
         assert await next_error(socket) == "rate_limited"
         await assert_usable(socket)
+
+
+async def test_status_labels_follow_the_page_language(resident):
+    proposal = await database_sync_to_async(ProposalFactory)(author=resident)
+    communicator = WebsocketCommunicator(
+        application,
+        PATH,
+        headers=[(b"origin", ALLOWED_ORIGIN.encode()), (b"accept-language", b"en-GB,en;q=0.9")],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_json_to({"type": "subscribe", "ids": [proposal.pk]})
+    snapshot = await communicator.receive_json_from(timeout=TIMEOUT)
+    assert snapshot["payload"]["proposals"][0]["status_label"] == "Published"
+    await communicator.disconnect()

@@ -23,8 +23,11 @@ from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
 
+from civic.live.language import language_from_scope
 from civic.proposals import live
+from civic.proposals.lifecycle import Status
 
 MAX_SUBSCRIBED = live.MAX_IDS
 MAX_MESSAGE_BYTES = 8 * 1024
@@ -54,6 +57,7 @@ class ProposalConsumer(AsyncJsonWebsocketConsumer):
         # id → version of the last state sent for it (snapshot or delta).
         self.subscribed = {}
         self.recent_subscribes = deque()
+        self.language = language_from_scope(self.scope)
         await self.channel_layer.group_add(live.GROUP, self.channel_name)
         await self.accept()
 
@@ -99,6 +103,7 @@ class ProposalConsumer(AsyncJsonWebsocketConsumer):
         states = await database_sync_to_async(live.snapshot_for)(ids) if ids else []
         for state in states:
             self.subscribed[state["id"]] = state["version"]
+        states = [self.localise(state) for state in states]
         await self.send_json({"event": "proposal.snapshot", "payload": {"proposals": states}})
 
     def allow_subscribe(self):
@@ -119,4 +124,11 @@ class ProposalConsumer(AsyncJsonWebsocketConsumer):
         if version < self.subscribed[pk]:
             return  # older than what this page already shows
         self.subscribed[pk] = version
-        await self.send_json({"event": event["event"], "payload": payload})
+        await self.send_json({"event": event["event"], "payload": self.localise(payload)})
+
+    def localise(self, state):
+        """Status labels in the page's language (a broadcast is built once, in none)."""
+        if "status" not in state:
+            return state
+        with translation.override(self.language):
+            return {**state, "status_label": str(Status(state["status"]).label)}
