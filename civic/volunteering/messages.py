@@ -1,28 +1,40 @@
-"""Emails to volunteers, sent after the commit; reminders are scheduled here too."""
+"""Emails to volunteers, sent after the commit; reminders are scheduled here too.
+
+Each email is written in the volunteer's preferred language, in the site's time zone, and
+carries the shift as an ``.ics`` attachment (except the cancellation notice).
+"""
+
+import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from civic.volunteering.calendar import calendar_for_shifts
 
+logger = logging.getLogger(__name__)
 
-def _send(signup, template, *, with_calendar=True):
+
+def _send(signup, template, *, with_calendar=True, extra_context=None):
+    """Send one email about ``signup``; False when the person has no email address."""
     user = signup.user
     if user is None or not user.email:
-        return  # residents registered at the desk are called by the Régie
-    with translation.override(user.preferred_language or "fr"):
+        return False  # residents registered at the desk are called by the Régie
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "signup": signup,
             "shift": signup.shift,
             "action": signup.shift.action,
             "user": user,
             "site_url": settings.SITE_URL,
+            **(extra_context or {}),
         }
-        subject = render_to_string(f"volunteering/email/{template}_subject.txt", context).strip()
+        subject = render_to_string(f"volunteering/email/{template}_subject.txt", context)
         body = render_to_string(f"volunteering/email/{template}.txt", context)
+    # A header holds one line.
+    subject = " ".join(subject.split())
     message = EmailMessage(subject, body, to=[user.email])
     if with_calendar:
         message.attach(
@@ -31,6 +43,7 @@ def _send(signup, template, *, with_calendar=True):
             "text/calendar",
         )
     message.send()
+    return True
 
 
 def confirmed_after_commit(signup):
@@ -48,8 +61,14 @@ def promoted_after_commit(signup):
     def after():
         from civic.volunteering.models import Signup
 
-        fresh = Signup.objects.select_related("shift__action", "user").get(pk=pk)
-        _send(fresh, "promoted")
+        fresh = Signup.objects.select_related("shift__action", "user").filter(pk=pk).first()
+        if fresh is None or fresh.status != Signup.Status.CONFIRMED:
+            return
+        try:
+            _send(fresh, "promoted")
+        except Exception:
+            # The reminder must still be scheduled when this email fails.
+            logger.exception("Promotion email for sign-up %s not sent", pk)
         tasks.schedule_reminder(pk)
 
     transaction.on_commit(after, robust=True)
@@ -62,10 +81,16 @@ def shift_cancelled_after_commit(shift, signups):
         from civic.volunteering.models import Signup
 
         for signup in Signup.objects.filter(pk__in=ids).select_related("shift__action", "user"):
-            _send(signup, "shift_cancelled", with_calendar=False)
+            try:
+                _send(signup, "shift_cancelled", with_calendar=False)
+            except Exception:
+                # One failing address must not keep the others uninformed.
+                logger.exception("Cancellation email for sign-up %s not sent", signup.pk)
 
     transaction.on_commit(after, robust=True)
 
 
 def send_reminder(signup):
-    _send(signup, "reminder")
+    """The reminder before a shift (called by the task, which guarantees it is sent once)."""
+    days_until = (timezone.localdate(signup.shift.starts_at) - timezone.localdate()).days
+    return _send(signup, "reminder", extra_context={"days_until": days_until})
