@@ -42,7 +42,8 @@ def site_navigation(request):
     if "news" in sections:
         items.append(("news", _("Actualités"), sections["news"]))
     items.append(("proposals", _("Idées"), reverse("proposals:list")))
-    # Agir and Agenda join this list when their sections exist.
+    items.append(("volunteering", _("Agir"), reverse("volunteering:list")))
+    # Agenda joins this list when its section exists.
     return {
         "main_navigation": [
             {"key": key, "label": label, "url": url, "current": _is_current(request.path, url)}

@@ -16,8 +16,8 @@ from cms.models import NewsIndexPage, NewsPage, StandardPage
 
 pytestmark = pytest.mark.django_db
 
-FRENCH_NAV = ("Accueil", "Actualités", "Idées")
-ENGLISH_NAV = ("Home", "News", "Ideas")
+FRENCH_NAV = ("Accueil", "Actualités", "Idées", "Agir")
+ENGLISH_NAV = ("Home", "News", "Ideas", "Get involved")
 
 
 @pytest.fixture(autouse=True)
@@ -130,7 +130,7 @@ def test_pages_render_in_french_by_default(client, page_urls, name):
     response = client.get(page_urls[name])
     assert response.status_code == 200
     assert '<html lang="fr">' in html(response)
-    assert nav_labels(response)[:3] == list(FRENCH_NAV)
+    assert nav_labels(response)[:4] == list(FRENCH_NAV)
     assert "Aller au contenu" in html(response)
 
 
@@ -142,7 +142,7 @@ def test_pages_render_in_english_when_asked(page_urls, name, how):
     assert response.status_code == 200
     content = html(response)
     assert '<html lang="en">' in content
-    assert nav_labels(response)[:4] == [*ENGLISH_NAV, "Search"]
+    assert nav_labels(response)[:5] == [*ENGLISH_NAV, "Search"]
     assert "Skip to content" in content
     assert "Aller au contenu" not in content
 
@@ -159,7 +159,7 @@ def test_unknown_language_falls_back_to_french(page_urls):
     client.cookies["qc_language"] = "xx"
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="de")
     assert '<html lang="fr">' in html(response)
-    assert nav_labels(response)[:3] == list(FRENCH_NAV)
+    assert nav_labels(response)[:4] == list(FRENCH_NAV)
 
 
 def test_english_page_content_strings_are_translated(article, news_index):
@@ -449,7 +449,7 @@ def test_empty_feeds_are_valid(client, news_index):
 
 
 def test_nav_shows_news_only_when_a_news_index_exists(client, news_index):
-    assert nav_labels(client.get("/"))[:3] == list(FRENCH_NAV)
+    assert nav_labels(client.get("/"))[:4] == list(FRENCH_NAV)
     news_index.delete()
     assert "Actualités" not in nav_labels(client.get("/"))
     assert nav_labels(client.get("/"))[0] == "Accueil"

@@ -7,6 +7,7 @@ Side effects (emails, live updates) run after the commit.
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -14,7 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.volunteering import live, messages, rules
-from civic.volunteering.models import Action, OfflineVolunteer, Shift, Signup
+from civic.volunteering.models import (
+    Action,
+    CalendarFeed,
+    OfflineVolunteer,
+    Shift,
+    Signup,
+    new_calendar_token,
+)
 
 
 class VolunteeringError(ValidationError):
@@ -24,7 +32,10 @@ class VolunteeringError(ValidationError):
 def _lock_shift(shift):
     # Serialises every change of places on this shift: two residents taking the last place,
     # a cancellation racing a promotion, a double cancel.
-    return Shift.objects.select_for_update().select_related("action").get(pk=shift.pk)
+    # ``of=("self",)``: the action is read with the shift but NOT locked (by default
+    # select_related rows are locked too, which queued every sign-up of an action's other
+    # shifts, and staff editing the action, behind this one).
+    return Shift.objects.select_for_update(of=("self",)).select_related("action").get(pk=shift.pk)
 
 
 # --- Actions and shifts (staff) -------------------------------------------------------------
@@ -160,7 +171,6 @@ def sign_up(*, shift, actor, user=None, offline_volunteer=None, join_waitlist=Tr
     for an ``offline_volunteer`` (assisted sign-up, recorded in ``registered_by``).
     Idempotent: signing up again returns the existing live sign-up.
     """
-    now = now or timezone.now()
     if user is None and offline_volunteer is None:
         user = actor
     acting_for_someone = offline_volunteer is not None or (user is not None and user != actor)
@@ -171,10 +181,21 @@ def sign_up(*, shift, actor, user=None, offline_volunteer=None, join_waitlist=Tr
     if not rules.is_resident(actor):
         raise PermissionDenied
 
-    if user is not None:
-        # Serialise this person's sign-ups: the overlap check below must see the other one.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+    # Serialise this person's sign-ups (whoever makes them: the resident, or two desks for a
+    # resident without an account): the overlap check below must see the other one.
+    # FOR NO KEY UPDATE, not FOR UPDATE: it still excludes the same lock, but not the
+    # FOR KEY SHARE that inserting a row pointing at this person takes (a sign-up recording
+    # them as ``registered_by``…); with FOR UPDATE, staff registering someone while their own
+    # sign-up waited for the same shift deadlocked.
+    # (get_user_model(), not type(user): request.user is a SimpleLazyObject.)
+    person_row = get_user_model() if user is not None else OfflineVolunteer
+    person_pk = user.pk if user is not None else offline_volunteer.pk
+    person_row.objects.select_for_update(no_key=True).filter(pk=person_pk).first()
     shift = _lock_shift(shift)
+    # Read under the locks: ``created_at`` orders the waitlist, so it must follow the order
+    # in which people are served here, not the order their requests started in (a request
+    # that waited for the lock would otherwise go ahead of people already waitlisted).
+    now = now or timezone.now()
     if not rules.shift_is_open(shift, now):
         raise VolunteeringError(_("Ce créneau n'est plus ouvert aux inscriptions."), code="closed")
 
@@ -240,8 +261,9 @@ def register_offline_volunteer(*, actor, name, phone="", neighbourhood=None, con
 def cancel_signup(*, signup, actor, now=None):
     """Cancel a sign-up; the freed place goes to the first on the waitlist. Idempotent."""
     now = now or timezone.now()
-    shift = _lock_shift(signup.shift)
+    shift = _lock_shift(Shift(pk=signup.shift_id))
     signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    signup.shift = shift  # the locked one, with its action: no further reads for the rules
     if not signup.is_active:
         return signup  # double cancel: nothing more to do
     if not rules.can_cancel(actor, signup, now):
@@ -315,3 +337,20 @@ def hours_given(*, user=None, offline_volunteer=None, now=None):
     signups = Signup.objects.counted_for_hours(now).filter(**person).select_related("shift")
     total = sum((s.shift.duration for s in signups), timedelta())
     return round(total.total_seconds() / 3600, 2)
+
+
+# --- Private calendar link ------------------------------------------------------------------
+
+
+@transaction.atomic
+def regenerate_calendar_feed(*, user):
+    """Create the person's private calendar link, or replace it: the old address stops
+    working at once."""
+    if not rules.is_resident(user):
+        raise PermissionDenied
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        feed.token = new_calendar_token()
+        feed.created_at = timezone.now()
+        feed.save(update_fields=["token", "created_at"])
+    return feed, created
