@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, DecimalException
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -567,7 +567,7 @@ class ProposalFilter(django_filters.FilterSet):
         fields = ["neighbourhood", "theme", "status", "q", "mine", "sort"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        return queryset.search(value)
 
     def keep(self, queryset, name, value):
         return queryset  # applied in filter_queryset, with their defaults

@@ -1,7 +1,7 @@
 """Residents' proposals (idées), their supports, comments, follows and public history."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -54,6 +54,21 @@ class ProposalQuerySet(models.QuerySet):
         if user.is_authenticated:
             return self.filter(Q(status__in=PUBLIC_STATUSES, is_hidden=False) | Q(author=user))
         return self.public()
+
+    def search(self, query):
+        """Full-text search on PostgreSQL (French stemming, title first), plain substring
+        search elsewhere. The HTML list and the API both search through this."""
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            vector = SearchVector("title", weight="A", config="french") + SearchVector(
+                "description", weight="B", config="french"
+            )
+            return self.annotate(search=vector).filter(
+                Q(search=SearchQuery(query, config="french", search_type="websearch"))
+                | Q(title__icontains=query)
+            )
+        return self.filter(Q(title__icontains=query) | Q(description__icontains=query))
 
     def with_counts(self):
         return self.annotate(

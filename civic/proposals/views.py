@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -165,20 +164,6 @@ def _add_photo_errors(form, error):
         form.add_error(field, item)
 
 
-def _search(queryset, query):
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector("title", weight="A", config="french") + SearchVector(
-            "description", weight="B", config="french"
-        )
-        return queryset.annotate(search=vector).filter(
-            Q(search=SearchQuery(query, config="french", search_type="websearch"))
-            | Q(title__icontains=query)
-        )
-    return queryset.filter(Q(title__icontains=query) | Q(description__icontains=query))
-
-
 # --- List -----------------------------------------------------------------------------------
 
 
@@ -208,7 +193,7 @@ def proposal_list(request):
         proposals = proposals.filter(status=filters["etat"])
         params["etat"] = filters["etat"]
     if filters["q"]:
-        proposals = _search(proposals, filters["q"])
+        proposals = proposals.search(filters["q"])
         params["q"] = filters["q"]
     if filters["tri"] != ProposalFilterForm.SORT_NEWEST:
         params["tri"] = filters["tri"]
