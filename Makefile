@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker migrate demo test test-pg test-e2e lint format bench clean
+.PHONY: help install run serve worker migrate demo test test-pg test-e2e lint format bench bench-agir clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ format: $(STAMP)
 
 bench: $(STAMP) ## Measure the idea pages on 10,000 ideas (own database, dropped at the end)
 	$(BIN)/python bench/proposals.py
+
+bench-agir: $(STAMP) ## Sign-ups under concurrency and the action page with 200 shifts (own database, dropped at the end)
+	$(BIN)/python bench/volunteering.py
 
 clean: ## Remove the virtualenv, the SQLite database and local media
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

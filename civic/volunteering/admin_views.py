@@ -377,7 +377,9 @@ def annotate_fill(queryset):
                 places__gt=0,
                 then=Cast(F("taken"), FloatField()) * 100.0 / Cast(F("places"), FloatField()),
             ),
-            default=Value(None),
+            # No places yet sorts as empty (0 %), the same on SQLite and PostgreSQL,
+            # which place NULLs at opposite ends.
+            default=Value(0.0),
             output_field=FloatField(),
         )
     )
