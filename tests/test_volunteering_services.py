@@ -96,3 +96,16 @@ def test_repeating_pattern_keeps_local_time(manager):
         capacity=4,
     )
     assert [timezone.localtime(s.starts_at).hour for s in shifts] == [10, 10, 10]  # across DST
+
+
+def test_deleting_an_account_frees_its_places_for_the_waitlist(resident, other_resident):
+    from civic.accounts.services import delete_account
+
+    shift = ShiftFactory(capacity=1)
+    services.sign_up(shift=shift, actor=resident)
+    waiting = services.sign_up(shift=shift, actor=other_resident)
+    delete_account(user=resident)
+    shift.refresh_from_db()
+    waiting.refresh_from_db()
+    assert waiting.status == Signup.Status.CONFIRMED
+    assert shift.seats_taken == shift.signups.confirmed().count() == 1

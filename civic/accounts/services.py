@@ -92,4 +92,7 @@ def delete_account(*, user):
     with the row (cascade). Later capabilities (proposals, sign-ups, votes) anonymise
     what must outlive the account before this deletes the row.
     """
+    from civic.volunteering.services import release_places_of_departing_resident
+
+    release_places_of_departing_resident(user=user)
     user.delete()

@@ -270,6 +270,12 @@ def cancel_signup(*, signup, actor, now=None):
         raise PermissionDenied(
             _("Il est trop tard pour se désinscrire en ligne : prévenez la Régie.")
         )
+    _release(signup, shift, now)
+    return signup
+
+
+def _release(signup, shift, now):
+    """With the shift and the sign-up locked: cancel it and give its place away."""
     was_confirmed = signup.status == Signup.Status.CONFIRMED
     signup.status = Signup.Status.CANCELLED
     signup.cancelled_at = now
@@ -279,7 +285,25 @@ def cancel_signup(*, signup, actor, now=None):
         shift.save(update_fields=["seats_taken"])
         _promote_from_waitlist(shift)
     live.broadcast_after_commit(shift)
-    return signup
+
+
+@transaction.atomic
+def release_places_of_departing_resident(*, user, now=None):
+    """Before an account is deleted: its places on shifts not yet over go to the waitlist,
+    so that ``seats_taken`` keeps matching the confirmed sign-ups. (Past sign-ups leave
+    with the account.)"""
+    now = now or timezone.now()
+    pending = (
+        Signup.objects.active()
+        .filter(user=user, shift__ends_at__gt=now)
+        .order_by("shift_id")  # a fixed lock order: no deadlock with other releases
+        .values_list("pk", "shift_id")
+    )
+    for signup_pk, shift_pk in list(pending):
+        shift = _lock_shift(Shift(pk=shift_pk))
+        signup = Signup.objects.select_for_update().get(pk=signup_pk)
+        if signup.is_active:
+            _release(signup, shift, now)
 
 
 def _promote_from_waitlist(shift):
