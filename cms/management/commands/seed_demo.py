@@ -17,6 +17,7 @@ from civic.accounts import roles
 from civic.accounts.models import User
 from civic.proposals.demo import seed_proposals
 from civic.territory.models import Neighbourhood, Regie
+from civic.volunteering.demo import seed_actions
 from cms.models import NewsPage, StandardPage
 from cms.setup import ensure_site
 
@@ -167,7 +168,16 @@ class Command(BaseCommand):
             home.add_child(instance=about)
             about.save_revision().publish()
 
-        seed_proposals(staff=User.objects.get(email="direction@demo.quartier-commun.fr"))
+        manager = User.objects.get(email="direction@demo.quartier-commun.fr")
+        seed_proposals(staff=manager)
+        seed_actions(
+            staff=manager,
+            neighbourhoods=neighbourhoods,
+            residents=[
+                User.objects.get(email=f"{name}@demo.quartier-commun.fr")
+                for name in ("amina", "marcel", "fatou")
+            ],
+        )
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
