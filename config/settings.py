@@ -249,7 +249,9 @@ if env("EMAIL_HOST"):
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # With the file backend (used by the browser tests), messages land in this folder.
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "fr"
