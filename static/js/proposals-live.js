@@ -53,7 +53,7 @@
       card.classList.add("is-unavailable");
       each(card, "[data-status-label]", function (node) { node.textContent = data.unavailableLabel; });
       each(card, "[data-support-form]", function (node) { node.hidden = true; });
-      announce(titleOf(card) + " : " + data.unavailableLabel);
+      announce(titleOf(card) + " — " + data.unavailableLabel);
       return;
     }
     if (card.getAttribute("data-unavailable") === "true") {

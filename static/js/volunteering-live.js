@@ -55,7 +55,7 @@
       item.className = item.className.replace(/\bshift-[a-z]+\b/g, "").trim() + " shift-cancelled";
       each(item, "[data-shift-status]", function (node) { setText(node, data.statusCancelled); });
       each(item, "[data-signup-form]", function (node) { node.hidden = true; });
-      announce(label + " : " + data.announceCancelled);
+      announce(label + " — " + data.announceCancelled);
       return;
     }
 
