@@ -113,3 +113,23 @@ def test_followers_get_one_grouped_email_unless_they_opted_out(
     assert not [m for m in mailoutbox if other_resident.email in m.to]
     # Both still see it on the site.
     assert Notification.objects.filter(recipient=other_resident, proposal=proposal).count() == 1
+
+
+def test_a_submitted_duplicate_cannot_be_merged_into_public_view(resident, other_resident, manager):
+    target = ProposalFactory(author=resident)
+    unmoderated = ProposalFactory(author=other_resident, status=Status.SUBMITTED)
+    with pytest.raises(services.ProposalError):
+        services.merge_proposal(duplicate=unmoderated, into=target, actor=manager)
+    unmoderated.refresh_from_db()
+    assert unmoderated.status == Status.SUBMITTED and not unmoderated.is_public
+
+
+def test_stored_notifications_use_the_site_language_whoever_acts(resident, other_resident):
+    from django.utils import translation
+
+    proposal = ProposalFactory(author=resident)
+    services.follow_proposal(proposal=proposal, resident=resident)
+    with translation.override("en"):
+        services.add_comment(proposal=proposal, author=other_resident, body="Bonne idée")
+    message = Notification.objects.get(recipient=resident, proposal=proposal).message
+    assert "a commenté" in message

@@ -109,3 +109,19 @@ def test_deleting_an_account_frees_its_places_for_the_waitlist(resident, other_r
     waiting.refresh_from_db()
     assert waiting.status == Signup.Status.CONFIRMED
     assert shift.seats_taken == shift.signups.confirmed().count() == 1
+
+
+def test_a_finished_shift_cannot_be_changed_or_cancelled(resident, manager):
+    shift = ShiftFactory(capacity=1)
+    services.sign_up(shift=shift, actor=resident)
+    Shift = type(shift)
+    Shift.objects.filter(pk=shift.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    with pytest.raises(services.VolunteeringError):
+        services.change_capacity(actor=manager, shift=shift, capacity=3)
+    with pytest.raises(services.VolunteeringError):
+        services.cancel_shift(actor=manager, shift=shift)
+    shift.refresh_from_db()
+    assert shift.capacity == 1 and not shift.is_cancelled
+    assert services.hours_given(user=resident) == 2

@@ -68,7 +68,9 @@ ANSWER_REQUIRED = frozenset(
 )
 
 # An idea that can be merged into another (the duplicate), and one that can receive it.
-MERGEABLE_STATUSES = frozenset({Status.SUBMITTED, Status.PUBLISHED, Status.UNDER_STUDY})
+# Not SUBMITTED: merging makes the idea public, and its text has not been moderated yet
+# (refuse an unmoderated duplicate instead, with a reason).
+MERGEABLE_STATUSES = frozenset({Status.PUBLISHED, Status.UNDER_STUDY})
 MERGE_TARGET_STATUSES = frozenset(
     {Status.PUBLISHED, Status.UNDER_STUDY, Status.ACCEPTED, Status.IN_PROGRESS}
 )

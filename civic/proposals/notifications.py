@@ -1,10 +1,26 @@
 """Who hears about what happens to a proposal: on-site notifications, then one grouped
 email per resident (sent by a background task, for residents who accept emails)."""
 
+import functools
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civic.proposals.models import Follow, Notification
+
+
+def _in_site_language(function):
+    """Stored messages are written in the site's language, not in the language of
+    whoever happened to act (the digest email is then sent in the recipient's)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _notify(recipient_ids, proposal, kind, message):
@@ -28,6 +44,7 @@ def _followers(proposal):
     return set(Follow.objects.filter(proposal=proposal).values_list("resident_id", flat=True))
 
 
+@_in_site_language
 def tell_followers_status(proposal, step, extra_recipients=None):
     recipients = _followers(proposal)
     if extra_recipients is not None:
@@ -40,6 +57,7 @@ def tell_followers_status(proposal, step, extra_recipients=None):
     _notify(recipients, proposal, Notification.Kind.STATUS, message)
 
 
+@_in_site_language
 def tell_about_comment(comment):
     proposal = comment.proposal
     recipients = _followers(proposal)
@@ -54,6 +72,7 @@ def tell_about_comment(comment):
     _notify(recipients, proposal, kind, message)
 
 
+@_in_site_language
 def tell_moderators_new_proposal(proposal):
     from civic.proposals.services import moderators
 
@@ -61,6 +80,7 @@ def tell_moderators_new_proposal(proposal):
     _notify(moderators().values_list("pk", flat=True), proposal, Notification.Kind.STATUS, message)
 
 
+@_in_site_language
 def tell_moderators_threshold(proposal):
     from civic.proposals.services import moderators
 

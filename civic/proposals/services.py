@@ -6,11 +6,12 @@ effects (notifications, emails, live broadcasts) with ``transaction.on_commit`` 
 nobody is told about something the database does not hold.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civic.proposals import lifecycle, live, notifications, rules
@@ -39,12 +40,14 @@ def _lock(proposal):
 
 def _record_step(proposal, *, from_status, to_status, actor, answer="", automatic=False):
     now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # public history: the site's language
+        actor_label = _("La Régie") if (actor is not None or automatic) else ""
     step = StatusChange.objects.create(
         proposal=proposal,
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        actor_label=_("La Régie") if (actor is not None or automatic) else "",
+        actor_label=actor_label,
         answer=answer,
         automatic=automatic,
         created_at=now,
@@ -225,9 +228,11 @@ def merge_proposal(*, duplicate, into, actor, answer=""):
     duplicate.merged_into = into
     duplicate.last_answered_at = timezone.now()
     duplicate.save(update_fields=["status", "merged_into", "last_answered_at", "updated_at"])
-    text = answer.strip() or _("Cette idée rejoint « %(title)s », qui dit la même chose.") % {
-        "title": into.title
-    }
+    with translation.override(settings.LANGUAGE_CODE):
+        default_text = _("Cette idée rejoint « %(title)s », qui dit la même chose.") % {
+            "title": into.title
+        }
+    text = answer.strip() or default_text
     step = _record_step(
         duplicate, from_status=previous, to_status=Status.MERGED, actor=actor, answer=text
     )
@@ -281,14 +286,17 @@ def _move_to_study_at_threshold(proposal):
     proposal.status = Status.UNDER_STUDY
     proposal.last_answered_at = timezone.now()
     proposal.save(update_fields=["status", "last_answered_at", "updated_at"])
+    with translation.override(settings.LANGUAGE_CODE):
+        automatic_answer = _(
+            "Cette idée a reçu %(count)s soutiens : la Régie l'étudie et répondra ici."
+        ) % {"count": threshold}
     step = _record_step(
         proposal,
         from_status=Status.PUBLISHED,
         to_status=Status.UNDER_STUDY,
         actor=None,
         automatic=True,
-        answer=_("Cette idée a reçu %(count)s soutiens : la Régie l'étudie et répondra ici.")
-        % {"count": threshold},
+        answer=automatic_answer,
     )
     notifications.tell_followers_status(proposal, step)
     notifications.tell_moderators_threshold(proposal)

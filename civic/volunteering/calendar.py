@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
 PRODID = "-//Quartier Commun//Agir//FR"
@@ -29,7 +30,7 @@ def shift_event(shift, *, status="CONFIRMED"):
     event.add("location", vText(action.meeting_place))
     description = action.description
     if action.what_to_bring:
-        description += f"\n\nÀ apporter : {action.what_to_bring}"
+        description += "\n\n" + _("À apporter : %(items)s") % {"items": action.what_to_bring}
     event.add("description", description)
     event.add("url", f"{settings.SITE_URL}{action.get_absolute_url()}")
     event.add("status", "CANCELLED" if shift.is_cancelled else status)

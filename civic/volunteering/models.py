@@ -16,10 +16,6 @@ class ActionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def upcoming(self, now=None):
-        now = now or timezone.now()
-        return self.filter(shifts__ends_at__gte=now, shifts__is_cancelled=False).distinct()
-
 
 class Action(models.Model):
     """A clean-up, a planting, a repair café, a festivity… open to volunteers."""

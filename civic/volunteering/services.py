@@ -57,6 +57,13 @@ def create_action(*, actor, shifts=(), image=None, **fields):
     return action
 
 
+def _refuse_if_over(shift):
+    # A finished shift is history: changing it would move hours and send emails about
+    # something that already happened.
+    if shift.is_past():
+        raise VolunteeringError(_("Ce créneau est terminé : il ne peut plus changer."), code="past")
+
+
 def _validate_shift(starts_at, ends_at, capacity):
     if ends_at <= starts_at:
         raise VolunteeringError(_("Le créneau doit finir après son début."), code="bad_times")
@@ -116,6 +123,7 @@ def change_capacity(*, actor, shift, capacity):
     if not rules.can_manage(actor):
         raise PermissionDenied
     shift = _lock_shift(shift)
+    _refuse_if_over(shift)
     if capacity < shift.seats_taken:
         raise VolunteeringError(
             _("%(n)s personnes sont déjà inscrites : impossible de descendre en dessous.")
@@ -137,6 +145,7 @@ def cancel_shift(*, actor, shift):
     shift = _lock_shift(shift)
     if shift.is_cancelled:
         return shift
+    _refuse_if_over(shift)
     affected = list(shift.signups.active().select_related("user", "offline_volunteer"))
     now = timezone.now()
     shift.signups.active().update(status=Signup.Status.CANCELLED, cancelled_at=now)
