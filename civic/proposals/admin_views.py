@@ -35,6 +35,7 @@ from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.snippets.views.snippets import DeleteView as SnippetDeleteView
 
+from civic.exports import spreadsheet_safe
 from civic.proposals import lifecycle, rules, services
 from civic.proposals.admin_forms import (
     DecisionForm,
@@ -161,14 +162,6 @@ class ProposalFilterSet(WagtailFilterSet):
         fields = ["status", "neighbourhood", "theme", "is_hidden", "support_open"]
 
 
-def _spreadsheet_safe(value):
-    """Neutralise a resident's text that a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _local_naive(value):
     return timezone.make_naive(value) if timezone.is_aware(value) else value
 
@@ -179,7 +172,7 @@ class ProposalIndexView(generic.IndexView):
     export_filename = "idees"
     # XLSX cells are already kept as text by Wagtail; CSV needs the guard.
     custom_field_preprocess = {
-        field: {"csv": _spreadsheet_safe} for field in ("title", "description", "address")
+        field: {"csv": spreadsheet_safe} for field in ("title", "description", "address")
     }
     # Dates in local time (the base entry keeps its place: it must match before ``date``).
     custom_value_preprocess = {

@@ -59,6 +59,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import BasePermissionPolicy
 
+from civic.exports import spreadsheet_safe
 from civic.territory.models import Neighbourhood, Regie
 from civic.volunteering import rules, services
 from civic.volunteering.admin_forms import (
@@ -1053,14 +1054,6 @@ class SignupCancelView(StaffRequiredMixin, View):
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def spreadsheet_safe(value):
-    """Neutralise a person's text that a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def csv_response(filename, header, rows):
     """A CSV for Excel: UTF-8 with a BOM, ";" as separator (French settings), every text
     cell neutralised against formulas."""
@@ -1153,9 +1146,12 @@ def annotate_statistics(queryset, *, by, lower=None, upper=None, now=None):
     if upper:
         shifts = shifts.filter(starts_at__lt=upper)
         signups = signups.filter(shift__starts_at__lt=upper)
-    counted = signups.filter(status=Signup.Status.CONFIRMED, shift__ends_at__lte=now).exclude(
-        attendance=Signup.Attendance.ABSENT
-    )
+    # The same rule as the hours on certificates and "Mes créneaux".
+    counted = Signup.objects.counted_for_hours(now)
+    if lower:
+        counted = counted.filter(shift__starts_at__gte=lower)
+    if upper:
+        counted = counted.filter(shift__starts_at__lt=upper)
     shift_key = "action__neighbourhood" if by == "neighbourhood" else "action"
     signup_key = f"shift__{shift_key}"
     integer = IntegerField()
