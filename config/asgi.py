@@ -17,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import path  # noqa: E402
 
+from civic.assemblies.consumers import AssemblyConsumer  # noqa: E402
 from civic.live.consumers import LiveConsumer  # noqa: E402
 from civic.proposals.consumers import ProposalConsumer  # noqa: E402
 from civic.volunteering.consumers import ActionConsumer  # noqa: E402
@@ -28,6 +29,8 @@ websocket_urlpatterns = [
     path("ws/idees/", ProposalConsumer.as_asgi()),
     # Volunteer action page: places left and waitlist per shift.
     path("ws/agir/<int:action_id>/", ActionConsumer.as_asgi()),
+    # Assembly pages (member's phone, chair's screen, projector): the live session.
+    path("ws/assemblees/<int:assembly_id>/", AssemblyConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(

@@ -21,6 +21,7 @@ urlpatterns = [
     path("mon-compte/", include("civic.accounts.urls")),
     path("idees/", include("civic.proposals.urls")),
     path("agir/", include("civic.volunteering.urls")),
+    path("assemblees/", include("civic.assemblies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("recherche/", cms_views.search, name="search"),

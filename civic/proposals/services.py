@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from civic.proposals import lifecycle, live, notifications, rules
@@ -159,6 +160,11 @@ def change_status(*, proposal, actor, to_status, answer=""):
             _("Écrivez une réponse publique : les habitants doivent savoir pourquoi."),
             code="answer_required",
         )
+    return _move(proposal, to_status=to_status, actor=actor, answer=answer)
+
+
+def _move(proposal, *, to_status, actor, answer):
+    """Move a locked proposal to ``to_status`` (already authorised and validated)."""
     previous = proposal.status
     now = timezone.now()
     proposal.status = to_status
@@ -173,6 +179,37 @@ def change_status(*, proposal, actor, to_status, answer=""):
     )
     notifications.tell_followers_status(proposal, step)
     live.broadcast_after_commit(proposal)
+    return step
+
+
+@transaction.atomic
+def record_assembly_decision(*, proposal, actor, adopted, assembly_title, held_on, tallies):
+    """A neighbourhood assembly voted on the idea: its public history says what was decided,
+    by which assembly and when. ``actor`` chaired the vote (authorised by the assemblies
+    app). The idea moves to "Retenue" / "Non retenue" when its lifecycle allows it;
+    otherwise (already decided, say) the decision is added to its history as it stands.
+    """
+    proposal = _lock(proposal)
+    to_status = Status.ACCEPTED if adopted else Status.REJECTED
+    with translation.override(settings.LANGUAGE_CODE):  # public history: the site's language
+        figures = ", ".join(f"{tally['label']} : {tally['votes']}" for tally in tallies)
+        answer = (
+            _("Retenue par l'assemblée « %(title)s » du %(date)s (%(figures)s).")
+            if adopted
+            else _("Non retenue par l'assemblée « %(title)s » du %(date)s (%(figures)s).")
+        ) % {"title": assembly_title, "date": date_format(held_on, "j F Y"), "figures": figures}
+    if lifecycle.can_staff_move(proposal.status, to_status):
+        return _move(proposal, to_status=to_status, actor=actor, answer=answer)
+    if proposal.status not in lifecycle.PUBLIC_STATUSES:
+        return None  # not public (pending, refused…): nothing to tell the public
+    step = _record_step(
+        proposal,
+        from_status=proposal.status,
+        to_status=proposal.status,
+        actor=actor,
+        answer=answer,
+    )
+    notifications.tell_followers_status(proposal, step)
     return step
 
 
