@@ -3,14 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+E2E_STAMP := $(VENV)/.installed-e2e
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker migrate demo test test-pg test-e2e lint format bench bench-agir clean
+.PHONY: help install run serve worker migrate demo test test-pg test-e2e lint format bench bench-agir bench-assemblies clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,14 @@ test-pg: $(STAMP) ## Run the test suite on PostgreSQL + Redis (DATABASE_URL, RED
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	$(BIN)/python -m pytest -q
 
+$(E2E_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev,e2e]"
+	touch $(E2E_STAMP)
+
+test-e2e: $(E2E_STAMP) ## Browser journeys in Debian's Chromium (needs /usr/bin/chromium)
+	@test -x /usr/bin/chromium || { echo "Chromium is missing: apt-get install chromium"; exit 1; }
+	$(BIN)/python -m pytest -q -p no:cacheprovider e2e
+
 lint: $(STAMP) ## Lint and check that migrations match the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,6 +66,9 @@ bench: $(STAMP) ## Measure the idea pages on 10,000 ideas (own database, dropped
 
 bench-agir: $(STAMP) ## Sign-ups under concurrency and the action page with 200 shifts (own database, dropped at the end)
 	$(BIN)/python bench/volunteering.py
+
+bench-assemblies: $(STAMP) ## Live vote: 500 and 1,000 members over WebSockets, in-memory and Redis (two servers)
+	$(BIN)/python bench/assemblies.py
 
 clean: ## Remove the virtualenv, the SQLite database and local media
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/proposals/", include("civic.proposals.api_urls")),
     path("api/volunteering/", include("civic.volunteering.api_urls")),
+    path("api/assemblies/", include("civic.assemblies.api_urls")),
     path("api/", include("api.urls")),
     path("comptes/", include("allauth.urls")),
     path("mon-compte/", include("civic.accounts.urls")),
