@@ -55,6 +55,19 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     )
 
 
+def make_chair(neighbourhood=None, **fields):
+    """Régie staff who chairs assemblies, with the permission granted to the user itself:
+    ``transaction=True`` tests flush the group permissions the data migration created, so
+    the ``manager`` fixture is no chair there."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(neighbourhood=neighbourhood, groups=[], **fields)
+    user.user_permissions.add(
+        Permission.objects.get(codename="manage_assemblies", content_type__app_label="assemblies")
+    )
+    return type(user).objects.get(pk=user.pk)  # fresh: no stale permission cache
+
+
 def make_assembly(manager, neighbourhood, *, items=(), colleges=(), **fields):
     """An assembly created by ``manager`` through ``services.create_assembly``, published by
     default. ``items``: titles (str) or dicts (title, description, proposal); ``colleges``:
@@ -151,6 +164,7 @@ __all__ = [
     "close",
     "in_days",
     "make_assembly",
+    "make_chair",
     "make_motion",
     "open_session",
     "open_vote",
