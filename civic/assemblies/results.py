@@ -13,9 +13,15 @@ Definitions (shown to members on the assembly page and in the minutes):
   - ``absolute``: the leading option has more than half of the votes *cast*
     (abstentions count: they do not help a motion pass);
   - ``two_thirds``: the leading option has at least two thirds of the votes *expressed*.
-- A tie at the top never carries anything.
+- A tie at the top never carries anything (for/against: a tie is ``rejected``; several
+  choices: ``no_decision``).
 - Quorum: members present plus members represented by a proxy must reach the required
-  number, otherwise the vote is recorded with the outcome ``no_quorum`` (nothing decided).
+  number (a share of the registered members is rounded up: 50 % of 7 is 4), otherwise the
+  vote is recorded with the outcome ``no_quorum`` (nothing decided, the figures kept for the
+  minutes). The quorum comes first: a vote without quorum and without ballots is
+  ``no_quorum``, not ``no_votes``.
+- ``tallies``: head counts per option (``votes``) and the share of the (weighted) votes
+  cast (``share``, in %, rounded to one decimal), so the minutes show both.
 
 Fractions keep every comparison exact (two thirds of 3 is exactly 2).
 """
@@ -92,10 +98,10 @@ def compute(*, options, ballots, majority, for_against, quorum, college_weights=
         cast=total_cast,
         expressed=expressed,
     )
-    if not ballots:
-        outcome, winner = NO_VOTES, None
-    elif not quorum.reached:
+    if not quorum.reached:
         outcome, winner = NO_QUORUM, None
+    elif not ballots:
+        outcome, winner = NO_VOTES, None
 
     return {
         "outcome": outcome,
