@@ -37,9 +37,6 @@ Live updates are asserted on what the page shows. ``page.live`` (``LiveFrames``)
 tells when a page's socket is listening (its "hello" or first snapshot), so that another
 person acts after it, never before; no test sleeps.
 
-A known product bug is kept as a strict ``xfail`` (``test_ideas.py``): it turns into a
-failure once the bug is fixed, as a reminder to drop the marker.
-
 When a test fails, a screenshot of every page it opened and the server log are written to
 ``test-results/e2e/`` (ignored by git), and their paths are printed in the report.
 

@@ -130,13 +130,6 @@ def test_idea_published_supported_live_commented_and_followed(personas, server):
     expect(follow_box).to_contain_text("Vous suivez cette idée")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the live socket answers 'not visible' for an idea that is not public yet, "
-    "so its author (and the Régie) see « Cette idée n'est plus disponible. » on a fresh "
-    "page of a pending idea, and screen readers hear it (static/js/proposals-live.js, "
-    "civic/proposals/live.py snapshot_for)",
-)
 def test_pending_idea_page_keeps_its_state_for_its_author(personas, server):
     amina = personas("amina")
     page = amina.log_in(DEMO["amina"])

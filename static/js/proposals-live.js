@@ -48,6 +48,9 @@
 
   function applyTo(card, state) {
     if (state.visible === false) {
+      // The socket only speaks of public ideas. A page that was rendered for an idea that
+      // is not public yet (its author, the Régie) keeps what the server showed.
+      if (card.getAttribute("data-public") === "false") { return; }
       if (card.getAttribute("data-unavailable") === "true") { return; }
       card.setAttribute("data-unavailable", "true");
       card.classList.add("is-unavailable");
@@ -56,6 +59,7 @@
       announce(titleOf(card) + " — " + data.unavailableLabel);
       return;
     }
+    card.setAttribute("data-public", "true");
     if (card.getAttribute("data-unavailable") === "true") {
       card.removeAttribute("data-unavailable");
       card.classList.remove("is-unavailable");
