@@ -32,6 +32,8 @@ from civic.assemblies.models import (
 )
 
 MAX_CHOICES = 12
+MAX_QUESTION_CHARS = Motion._meta.get_field("question").max_length
+MAX_CHOICE_CHARS = MotionOption._meta.get_field("label").max_length
 
 
 class AssemblyError(ValidationError):
@@ -392,6 +394,11 @@ def create_motion(
     question = (question or "").strip()
     if not question:
         raise AssemblyError(_("Écrivez la question posée."), code="no_question")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise AssemblyError(
+            _("La question fait au plus %(max)s caractères.") % {"max": MAX_QUESTION_CHARS},
+            code="long_question",
+        )
     if item is not None and item.assembly_id != assembly.pk:
         raise AssemblyError(_("Ce point n'est pas à l'ordre du jour."), code="other_item")
     if kind not in MotionKind.values:
@@ -399,6 +406,7 @@ def create_motion(
     majority = majority or assembly.majority
     if majority not in Majority.values:
         raise AssemblyError(_("Majorité inconnue."), code="bad_majority")
+    abstention = _("Abstention")
     if kind == MotionKind.CHOICES:
         labels = []
         for choice in choices:
@@ -408,6 +416,19 @@ def create_motion(
         if not 2 <= len(labels) <= MAX_CHOICES:
             raise AssemblyError(
                 _("Proposez entre 2 et %(max)s choix différents.") % {"max": MAX_CHOICES},
+                code="bad_choices",
+            )
+        # Checked here, not by the database: a long label is a form error, not a 500.
+        if any(len(label) > MAX_CHOICE_CHARS for label in labels):
+            raise AssemblyError(
+                _("Un choix fait au plus %(max)s caractères.") % {"max": MAX_CHOICE_CHARS},
+                code="bad_choices",
+            )
+        # The abstention is added below; a choice of the same name would break
+        # ``unique_option_label``.
+        if abstention.casefold() in {label.casefold() for label in labels}:
+            raise AssemblyError(
+                _("L'abstention est toujours proposée : ne l'ajoutez pas aux choix."),
                 code="bad_choices",
             )
         options = [{"label": label} for label in labels]
@@ -427,7 +448,7 @@ def create_motion(
     )
     motion.full_clean(exclude=["assembly", "item", "created_by"])
     motion.save()
-    options.append({"label": _("Abstention"), "is_abstention": True})
+    options.append({"label": abstention, "is_abstention": True})
     for position, option in enumerate(options):
         MotionOption.objects.create(motion=motion, position=position, **option)
     live.state_changed(assembly.pk)
@@ -649,6 +670,7 @@ def give_floor(*, actor, request):
 
 
 def give_floor_to_next(*, actor, assembly):
+    _require_chair(actor, assembly)  # before reading the queue: a refusal tells nothing
     request = assembly.floor_requests.filter(status=FloorStatus.WAITING).first()
     if request is None:
         raise AssemblyError(_("Personne n'a demandé la parole."), code="queue_empty")
