@@ -225,6 +225,9 @@ def votes_cast_changed(assembly_id, motion_id, votes_cast):
 
 # motion id → highest count waiting to be sent by this process.
 _pending_counts = {}
+# The event loop keeps only weak references to tasks: without this one, a pending flush
+# could be collected mid-way and its motion's counts never sent again.
+_flushes = set()
 
 
 def schedule_votes_cast(channel_layer, assembly_id, motion_id, votes_cast):
@@ -237,8 +240,11 @@ def schedule_votes_cast(channel_layer, assembly_id, motion_id, votes_cast):
     _pending_counts[motion_id] = votes_cast
 
     async def flush():
-        await asyncio.sleep(VOTES_CAST_INTERVAL)
-        count = _pending_counts.pop(motion_id, votes_cast)
+        try:
+            await asyncio.sleep(VOTES_CAST_INTERVAL)
+        finally:
+            # Even when cancelled (server shutting down): a stuck entry would mute the motion.
+            count = _pending_counts.pop(motion_id, votes_cast)
         try:
             await channel_layer.group_send(
                 assembly_group(assembly_id),
@@ -253,4 +259,6 @@ def schedule_votes_cast(channel_layer, assembly_id, motion_id, votes_cast):
 
             logging.getLogger(__name__).exception("Vote count not sent for motion %s", motion_id)
 
-    asyncio.get_running_loop().create_task(flush())
+    task = asyncio.get_running_loop().create_task(flush())
+    _flushes.add(task)
+    task.add_done_callback(_flushes.discard)
