@@ -74,6 +74,10 @@ class User(AbstractUser):
         ),
     )
 
+    # When the "your account will be deleted" email went out (retention, see
+    # civic.privacy.services); cleared once the person logs in again.
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]

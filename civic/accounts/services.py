@@ -85,14 +85,38 @@ def confirm_password(request, user, password):
 
 
 @transaction.atomic
-def delete_account(*, user):
-    """Delete the account and everything personal attached to it.
+def delete_account(*, user, now=None):
+    """Delete the account and everything personal attached to it, keeping every tally.
 
-    The email addresses known to allauth (``EmailAddress``) and group memberships go
-    with the row (cascade). Later capabilities (proposals, sign-ups, votes) anonymise
-    what must outlive the account before this deletes the row.
+    What outlives the account is anonymised, never deleted, so that counts stay right:
+    proposals and comments (shown as « Ancien·ne habitant·e »), supports, volunteer
+    sign-ups (places, attendance, hours given) and assembly attendance and ballots. What
+    only served the person goes: follows, notifications, the calendar feed, email
+    addresses (allauth ``EmailAddress``) and group memberships, with the row. Places on
+    shifts not yet over go to the waitlist; registrations for assemblies not yet started
+    are withdrawn. Called by the account page and by the retention task
+    (``civic.privacy.services``).
     """
+    from django.utils import timezone
+
+    from civic.assemblies import services as assemblies
+    from civic.assemblies.models import Participant, SessionStatus
+    from civic.proposals.models import Support
+    from civic.volunteering.models import Signup
     from civic.volunteering.services import release_places_of_departing_resident
 
-    release_places_of_departing_resident(user=user)
+    now = now or timezone.now()
+    release_places_of_departing_resident(user=user, now=now)
+    upcoming = Participant.objects.filter(
+        user=user,
+        checked_in_at__isnull=True,
+        assembly__session_status=SessionStatus.NOT_STARTED,
+        assembly__starts_at__gt=now,
+    ).exclude(ballots__isnull=False)
+    for participant in upcoming:
+        assemblies.unregister(participant=participant, resident=user)
+    # Explicit rather than left to SET_NULL: what stays, on purpose.
+    Support.objects.filter(resident=user).update(resident=None)
+    Signup.objects.filter(user=user).update(user=None)
+    Participant.objects.filter(user=user).update(user=None)
     user.delete()

@@ -219,8 +219,14 @@ class StatusChange(models.Model):
 
 class Support(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    # SET_NULL: a deleted account's support still counts, anonymously. (NULLs never clash
+    # in the unique constraint below.)
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supports",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

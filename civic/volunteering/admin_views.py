@@ -246,15 +246,15 @@ def mask_email(email):
 
 
 def person_phone(signup):
-    if signup.user_id:
-        return signup.user.phone
-    return signup.offline_volunteer.phone
+    return signup.person_phone
 
 
 def certificate_url_for(signup):
     if signup.user_id:
         return staff_url("certificate_user", signup.user_id)
-    return staff_url("certificate_offline", signup.offline_volunteer_id)
+    if signup.offline_volunteer_id:
+        return staff_url("certificate_offline", signup.offline_volunteer_id)
+    return ""  # anonymised: nobody to certify
 
 
 def regie_for(neighbourhood):

@@ -196,15 +196,17 @@ class Signup(models.Model):
         ABSENT = "absent", _("Absent·e")
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
+    # SET_NULL on both: a deleted account or a purged roster leaves the sign-up without a
+    # person, so that places, attendance and hours given stay counted (anonymised).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="signups",
     )
     offline_volunteer = models.ForeignKey(
-        OfflineVolunteer, on_delete=models.CASCADE, null=True, blank=True, related_name="signups"
+        OfflineVolunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="signups"
     )
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
     attendance = models.CharField(
@@ -232,12 +234,10 @@ class Signup(models.Model):
         verbose_name_plural = _("inscriptions")
         ordering = ["created_at", "pk"]
         constraints = [
+            # One person at most; none once anonymised (services always name one).
             models.CheckConstraint(
-                condition=(
-                    Q(user__isnull=False, offline_volunteer__isnull=True)
-                    | Q(user__isnull=True, offline_volunteer__isnull=False)
-                ),
-                name="signup_is_for_one_person",
+                condition=Q(user__isnull=True) | Q(offline_volunteer__isnull=True),
+                name="signup_is_for_at_most_one_person",
             ),
             # One live sign-up per person per shift (a cancelled one may be followed by a new one).
             models.UniqueConstraint(
@@ -259,10 +259,24 @@ class Signup(models.Model):
         return f"{self.person_name} — {self.shift}"
 
     @property
+    def is_anonymised(self):
+        return self.user_id is None and self.offline_volunteer_id is None
+
+    @property
     def person_name(self):
         if self.user_id:
             return self.user.display_name
-        return self.offline_volunteer.name
+        if self.offline_volunteer_id:
+            return self.offline_volunteer.name
+        return str(_("Ancien·ne habitant·e"))
+
+    @property
+    def person_phone(self):
+        if self.user_id:
+            return self.user.phone
+        if self.offline_volunteer_id:
+            return self.offline_volunteer.phone
+        return ""
 
     @property
     def is_active(self):
