@@ -39,7 +39,7 @@ from tests.assemblies_factories import (
     resident_of,
     vote,
 )
-from tests.factories import ProposalFactory, UserFactory
+from tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +285,9 @@ def test_checkin_search_and_buttons(assembly, resident, manager):
     staff.post(url(assembly, "accueil/presence/"), {"participant": participant.pk})
     participant.refresh_from_db()
     assert participant.is_present
-    staff.post(url(assembly, "accueil/presence/"), {"participant": participant.pk, "action": "annuler"})
+    staff.post(
+        url(assembly, "accueil/presence/"), {"participant": participant.pk, "action": "annuler"}
+    )
     participant.refresh_from_db()
     assert not participant.is_present
 
@@ -318,7 +320,9 @@ def test_checkin_proxy_record_error_and_withdraw(assembly, resident, manager):
     giver = register_member(assembly, resident_of(assembly, display_name="Bernard"))
     staff = login(manager)
     # A present member cannot give a proxy: the form says so.
-    response = staff.post(url(assembly, "accueil/procuration/"), {"giver": holder.pk, "holder": holder.pk})
+    response = staff.post(
+        url(assembly, "accueil/procuration/"), {"giver": holder.pk, "holder": holder.pk}
+    )
     assert response.status_code == 400
     response = staff.post(
         url(assembly, "accueil/procuration/"), {"giver": giver.pk, "holder": holder.pk}
@@ -382,19 +386,35 @@ def test_chair_items_and_floor(assembly, resident, manager):
 def test_chair_motion_form_errors_next_to_fields(assembly, manager):
     staff = login(manager)
     open_session(assembly, manager)
-    response = staff.post(url(assembly, "presidence/preparer-vote/"), {"question": "", "kind": "choices", "choices": "Un seul", "majority": "simple"})
+    response = staff.post(
+        url(assembly, "presidence/preparer-vote/"),
+        {"question": "", "kind": "choices", "choices": "Un seul", "majority": "simple"},
+    )
     assert response.status_code == 400
     body = text_of(response)
     assert "Champ requis." in body and 'id="id_question_error"' in body
     assert "Proposez entre 2 et" in body
     response = staff.post(
         url(assembly, "presidence/preparer-vote/"),
-        {"question": "Quel arbre ?", "kind": "choices", "choices": "Chêne\nTilleul\n\n", "majority": "simple", "secret": "on"},
+        {
+            "question": "Quel arbre ?",
+            "kind": "choices",
+            "choices": "Chêne\nTilleul\n\n",
+            "majority": "simple",
+            "secret": "on",
+        },
     )
     assert response.status_code == 302
     motion = Motion.objects.get()
-    assert motion.is_secret and [o.label for o in motion.options.all()] == ["Chêne", "Tilleul", "Abstention"]
-    response = staff.post(url(assembly, "presidence/preparer-vote/"), {"question": "X", "kind": "nope", "majority": "zzz"})
+    assert motion.is_secret and [o.label for o in motion.options.all()] == [
+        "Chêne",
+        "Tilleul",
+        "Abstention",
+    ]
+    response = staff.post(
+        url(assembly, "presidence/preparer-vote/"),
+        {"question": "X", "kind": "nope", "majority": "zzz"},
+    )
     assert response.status_code == 400
 
 
@@ -424,7 +444,9 @@ def test_member_not_present_gets_a_form_error_and_no_ballot(assembly, resident, 
     member = login(resident)
     body = text_of(member.get(url(assembly, "seance/")))
     assert "Vous votez une fois noté·e présent·e" in body
-    response = member.post(url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk})
+    response = member.post(
+        url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk}
+    )
     assert response.status_code == 400
     assert "Seuls les membres notés présents" in text_of(response)
     assert not Ballot.objects.exists()
@@ -434,17 +456,30 @@ def test_vote_bad_input_never_500(assembly, resident, manager, tilleuls):
     present_member(assembly, resident, manager)
     motion = open_vote(assembly, manager)
     member = login(resident)
-    for data in ({}, {"option": "abc"}, {"option": "999999"}, {"option": option(motion, "for").pk, "for": "x"}, {"option": "1" * 40}):
+    for data in (
+        {},
+        {"option": "abc"},
+        {"option": "999999"},
+        {"option": option(motion, "for").pk, "for": "x"},
+        {"option": "1" * 40},
+    ):
         response = member.post(url(assembly, f"votes/{motion.pk}/"), data)
         assert response.status_code == 400, data
-    response = member.post(url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk, "for": 999999})
+    response = member.post(
+        url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk, "for": 999999}
+    )
     assert response.status_code == 400
     assert "procuration" in text_of(response)
     assert not Ballot.objects.exists()
     assert member.post(url(assembly, "votes/999999/"), {"option": 1}).status_code == 404
     other = make_assembly(assembly.created_by, tilleuls, title="Autre")
     other_motion = make_motion(other, assembly.created_by)
-    assert member.post(url(assembly, f"votes/{other_motion.pk}/"), {"option": option(other_motion, "for").pk}).status_code == 404
+    assert (
+        member.post(
+            url(assembly, f"votes/{other_motion.pk}/"), {"option": option(other_motion, "for").pk}
+        ).status_code
+        == 404
+    )
     assert member.post(f"/assemblees/{assembly.pk}/votes/abc/").status_code == 404
 
 
@@ -452,7 +487,9 @@ def test_vote_on_closed_motion_is_refused_on_page(assembly, resident, manager):
     present_member(assembly, resident, manager)
     motion = open_vote(assembly, manager)
     close(motion, manager)
-    response = login(resident).post(url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk})
+    response = login(resident).post(
+        url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk}
+    )
     assert response.status_code == 400
     assert "pas ouvert" in text_of(response)
 
@@ -464,7 +501,10 @@ def test_chair_bad_ids_are_404(assembly, manager, tilleuls):
     other_item = AgendaItem.objects.create(assembly=other, title="Ailleurs")
     other_motion = make_motion(other, manager)
     assert staff.post(url(assembly, "presidence/point/"), {"id": other_item.pk}).status_code == 404
-    assert staff.post(url(assembly, "presidence/ouvrir-vote/"), {"id": other_motion.pk}).status_code == 404
+    assert (
+        staff.post(url(assembly, "presidence/ouvrir-vote/"), {"id": other_motion.pk}).status_code
+        == 404
+    )
     assert staff.post(url(assembly, "presidence/clore-vote/"), {"id": "abc"}).status_code == 404
     assert staff.post(url(assembly, "presidence/donner-parole/"), {}).status_code == 404
     assert staff.post(url(assembly, "presidence/inconnue/")).status_code == 404
