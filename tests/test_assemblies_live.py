@@ -431,13 +431,16 @@ async def test_a_secret_ballot_tells_nobody_who_chose_what(room):
         socket_for(room.assembly, room.amina.user) as amina,
         socket_for(room.assembly, room.lea.user) as lea,
     ):
-        await chair.request("motion.open", motion=motion.pk)
-        await amina.request("vote", motion=motion.pk, option=options["Sami"])
-        await amina.request(
-            "vote", motion=motion.pk, option=options["Léa"], **{"for": room.bruno.pk}
-        )
-        await lea.request("vote", motion=motion.pk, option=options["Léa"])
-        await chair.request("motion.close", motion=motion.pk)
+        answers = [
+            await chair.request("motion.open", motion=motion.pk),
+            await amina.request("vote", motion=motion.pk, option=options["Sami"]),
+            await amina.request(
+                "vote", motion=motion.pk, option=options["Léa"], **{"for": room.bruno.pk}
+            ),
+            await lea.request("vote", motion=motion.pk, option=options["Léa"]),
+            await chair.request("motion.close", motion=motion.pk),
+        ]
+        assert all(answer["event"] == "ack" for answer in answers), answers
         for socket in (chair, amina, lea):
             state = await socket.state(lambda s: s["motion"]["status"] == "closed")
             assert [t["votes"] for t in state["motion"]["result"]["tallies"]] == [1, 2, 0]

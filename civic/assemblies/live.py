@@ -17,7 +17,7 @@ assembly's Channels group; a socket that (re)connects gets the same state as a s
 import asyncio
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Now
 
 from civic.live.broadcast import send_to_groups
@@ -67,7 +67,9 @@ def current_motion(assembly):
         motion = (
             motions.filter(item_id=assembly.current_item_id)
             .exclude(status=MotionStatus.OPEN)
-            .order_by("-closed_at", "-created_at", "-pk")
+            # nulls_last: PostgreSQL sorts NULL first when descending, and a draft (never
+            # closed) would hide the result just announced.
+            .order_by(F("closed_at").desc(nulls_last=True), "-created_at", "-pk")
             .first()
         )
     return motion
