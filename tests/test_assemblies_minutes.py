@@ -347,3 +347,65 @@ def test_the_url_name_is_wired():
         reverse("assemblies:generate_minutes", args=[1])
     except NoReverseMatch:
         pytest.skip("civic.assemblies.urls does not route the button yet")
+
+
+# --- Demo data ------------------------------------------------------------------------------------
+
+
+def test_demo_assemblies_once(site_tree, manager, tilleuls, bel_air, client):
+    from civic.assemblies.demo import PAST_TITLE, UPCOMING_TITLE, seed_assemblies
+    from civic.assemblies.models import Assembly, Participant
+    from civic.proposals.models import Proposal
+    from tests.factories import ProposalFactory
+
+    amina = UserFactory(
+        email="amina@demo.quartier-commun.fr", display_name="Amina B.", neighbourhood=tilleuls
+    )
+    UserFactory(
+        email="bailleur@demo.quartier-commun.fr",
+        display_name="Habitat Sud (bailleur)",
+        neighbourhood=None,
+        groups=["Partenaires"],
+    )
+    idea = ProposalFactory(author=amina, title="Des bancs autour de l'aire de jeux")
+    neighbourhoods = {"les-tilleuls": tilleuls, "bel-air": bel_air}
+
+    assert seed_assemblies(staff=manager, neighbourhoods=neighbourhoods) == 2
+    counts = (Assembly.objects.count(), Participant.objects.count(), MinutesPage.objects.count())
+    assert seed_assemblies(staff=manager, neighbourhoods=neighbourhoods) == 0
+    assert (
+        Assembly.objects.count(),
+        Participant.objects.count(),
+        MinutesPage.objects.count(),
+    ) == counts
+
+    upcoming = Assembly.objects.get(title=UPCOMING_TITLE)
+    assert upcoming.is_published and upcoming.place == "Salle polyvalente, 3 place des Tilleuls"
+    assert 9 <= (upcoming.starts_at - upcoming.created_at).days <= 10
+    assert upcoming.items.count() == 4
+    assert upcoming.items.filter(proposal=idea).exists()
+    assert [(c.name, c.weight) for c in upcoming.colleges.order_by("sort_order")] == [
+        ("Habitants", 2),
+        ("Collectivités", 1),
+        ("Bailleurs", 1),
+    ]
+    members = {p.user.email: p for p in upcoming.participants.select_related("user", "college")}
+    assert members["bailleur@demo.quartier-commun.fr"].college.name == "Bailleurs"
+    assert "amina@demo.quartier-commun.fr" in members
+
+    past = Assembly.objects.get(title=PAST_TITLE)
+    assert past.session_status == "ended"
+    assert 29 <= (minutes.held_on(upcoming) - minutes.held_on(past)).days - 10 <= 31
+    closed = list(past.motions.order_by("closed_at"))
+    assert [(m.kind, m.is_secret, m.status) for m in closed] == [
+        ("for_against", False, "closed"),
+        ("choices", True, "closed"),
+    ]
+    assert closed[0].result["outcome"] == "adopted"
+    assert closed[1].result["outcome"] == "chosen"
+    assert not closed[1].ballots.exclude(option=None).exists()  # secret: erased
+    assert Proposal.objects.get(pk=idea.pk).history.count() == 0  # the demo idea untouched
+    page = MinutesPage.objects.get(assembly=past)
+    assert page.live and page.held_on == minutes.held_on(past)
+    assert "Choix retenu : Samedi 20 juin" in page.body
+    assert client.get(page.url).status_code == 200

@@ -15,6 +15,7 @@ from wagtail.images.models import Image
 
 from civic.accounts import roles
 from civic.accounts.models import User
+from civic.assemblies.demo import seed_assemblies
 from civic.proposals.demo import seed_proposals
 from civic.territory.models import Neighbourhood, Regie
 from civic.volunteering.demo import seed_actions
@@ -170,6 +171,8 @@ class Command(BaseCommand):
 
         manager = User.objects.get(email="direction@demo.quartier-commun.fr")
         seed_proposals(staff=manager)
+        # After the ideas: the coming assembly discusses one of them.
+        seed_assemblies(staff=manager, neighbourhoods=neighbourhoods)
         seed_actions(
             staff=manager,
             neighbourhoods=neighbourhoods,
