@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "civic.proposals",
     "civic.volunteering",
     "civic.assemblies",
+    "civic.privacy",
     "cms",
     "cms.agenda",
     "api",
@@ -201,6 +202,16 @@ TASKS = {
 
 # Reminder emails go out this many hours before a volunteer's shift.
 VOLUNTEER_REMINDER_HOURS = int(env("VOLUNTEER_REMINDER_HOURS", "24"))
+
+# --- Personal data (RGPD): retention run daily by the task worker (civic.privacy) ---------
+# Accounts unused this long are deleted (contributions anonymised), after one warning email
+# this many days before; volunteer rosters and assembly attendance lists are anonymised
+# this long after the shift or assembly. PRIVACY_CONTACT_EMAIL: used when no Régie has one.
+PRIVACY_INACTIVE_ACCOUNT_DAYS = int(env("PRIVACY_INACTIVE_ACCOUNT_DAYS", "730"))
+PRIVACY_INACTIVE_WARNING_DAYS = int(env("PRIVACY_INACTIVE_WARNING_DAYS", "30"))
+PRIVACY_ROSTER_RETENTION_DAYS = int(env("PRIVACY_ROSTER_RETENTION_DAYS", "365"))
+PRIVACY_RUN_HOUR = int(env("PRIVACY_RUN_HOUR", "3"))
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "")
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

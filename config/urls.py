@@ -23,6 +23,7 @@ urlpatterns = [
     path("idees/", include("civic.proposals.urls")),
     path("agir/", include("civic.volunteering.urls")),
     path("assemblees/", include("civic.assemblies.urls")),
+    path("confidentialite/", include("civic.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("recherche/", cms_views.search, name="search"),
