@@ -643,3 +643,24 @@ async def test_a_vote_reads_nothing_in_the_other_sockets_and_a_state_is_built_on
         for socket in (amina, w0, w1, w2, w3):
             await socket.state(lambda s: s["motion"]["status"] == "closed")
         assert calls == {"public": 1, "personal": 0}  # built once for six sockets
+
+
+async def test_a_database_failure_is_an_error_not_a_dropped_socket(room, monkeypatch):
+    from django.db import OperationalError
+
+    room = await room
+    await db(services.open_motion)(actor=room.chair, motion=room.motion)
+    real_cast_vote = services.cast_vote
+    failures = iter([OperationalError("lock timeout")])
+
+    def flaky(**kwargs):
+        for error in failures:
+            raise error
+        return real_cast_vote(**kwargs)
+
+    monkeypatch.setattr(services, "cast_vote", flaky)
+    async with socket_for(room.assembly, room.amina.user) as socket:
+        answer = await socket.request("vote", motion=room.motion.pk, option=room.options["for"])
+        assert answer["event"] == "error" and answer["payload"]["code"] == "unavailable"
+        answer = await socket.request("vote", motion=room.motion.pk, option=room.options["for"])
+        assert answer["event"] == "ack"

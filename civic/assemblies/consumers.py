@@ -29,17 +29,21 @@ the server stay up.
 """
 
 import json
+import logging
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from civic.assemblies import live, rules, services
 from civic.assemblies.models import AgendaItem, Assembly, FloorRequest, Motion
 from civic.live.language import language_from_scope
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4096
 # A member taps a few times a second at most; a burst above this is a script.
@@ -180,6 +184,13 @@ class AssemblyConsumer(AsyncJsonWebsocketConsumer):
             )
         except (TypeError, ValueError, LookupError, OverflowError):
             return await self._error(request_id, "bad_message", _("Message illisible."))
+        except DatabaseError:
+            # A lock timeout or a restart of the database: this request failed (rolled back),
+            # the socket stays open and the member may try again.
+            logger.exception("Assembly %s: %s failed", self.assembly_id, kind)
+            return await self._error(
+                request_id, "unavailable", _("Un problème passager : réessayez.")
+            )
         if kind == "vote":
             motion_id, votes_cast = extra.pop("votes_cast")
             live.schedule_votes_cast(self.channel_layer, self.assembly_id, motion_id, votes_cast)
