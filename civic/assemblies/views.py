@@ -274,6 +274,10 @@ def live_strings():
         "sessionNotStarted": _("La séance n'a pas commencé."),
         "sessionOpen": _("Séance en cours"),
         "sessionEnded": _("La séance est terminée."),
+        "youSpeak": _("Vous avez la parole."),
+        "floorRequest": _("Demander la parole"),
+        "floorWithdraw": _("Retirer ma demande"),
+        "floorNoted": _("Votre demande de parole est notée."),
         "connectionLost": _("Connexion perdue : nouvelle tentative…"),
         "connectionBack": _("Connexion rétablie."),
     }
