@@ -35,10 +35,17 @@ logger = logging.getLogger(__name__)
 
 
 def _people():
-    """Accounts the retention rules apply to: never staff nor superusers."""
+    """Accounts the retention rules apply to: never Régie staff (who may use the Wagtail
+    admin, through a group or in person) nor superusers."""
+    User = get_user_model()
+    access_admin = {"codename": "access_admin", "content_type__app_label": "wagtailadmin"}
+    staff = User.objects.filter(
+        Q(**{f"groups__permissions__{k}": v for k, v in access_admin.items()})
+        | Q(**{f"user_permissions__{k}": v for k, v in access_admin.items()})
+    ).values("pk")
     return (
-        get_user_model()
-        .objects.filter(is_staff=False, is_superuser=False)
+        User.objects.filter(is_staff=False, is_superuser=False)
+        .exclude(pk__in=staff)
         .annotate(last_seen=Coalesce("last_login", "date_joined"))
     )
 
@@ -155,13 +162,12 @@ def purge_rosters(*, now=None):
 def purge_assembly_attendance(*, now=None):
     """Attendance lists of assemblies held before the retention period lose their people;
     participants, proxies and ballots stay, so results and turnout are unchanged."""
-    from civic.assemblies.models import Participant, SessionStatus
+    from civic.assemblies.models import Participant
 
     now = now or timezone.now()
     cutoff = now - retention.current().roster
     return (
         Participant.objects.filter(assembly__starts_at__lt=cutoff)
-        .exclude(assembly__session_status=SessionStatus.OPEN)
         .filter(
             Q(user__isnull=False) | Q(registered_by__isnull=False) | Q(checked_in_by__isnull=False)
         )

@@ -23,9 +23,7 @@ class Command(BaseCommand):
             if result is None:
                 self.stdout.write("Daily retention run: already queued (or no deferring backend).")
             else:
-                self.stdout.write(
-                    f"Daily retention run queued for {result.run_after:%Y-%m-%d %H:%M}."
-                )
+                self.stdout.write(f"Daily retention run queued for {result.task.run_after}.")
             return
         counts = services.purge_personal_data()
         for key, value in counts.items():
