@@ -57,8 +57,8 @@ def percentile(values, q):
 
 
 class Server:
-    def __init__(self, name, env, log_dir, startup_timeout=60):
-        self.name = name
+    def __init__(self, name, env, log_dir, *, app="config.asgi:application", startup_timeout=60):
+        self.name, self.app = name, app
         self.port = free_port()
         self.env = {**os.environ, **env}
         self.log_path = Path(log_dir) / f"{name}.log"
@@ -78,7 +78,7 @@ class Server:
             sys.executable,
             "-m",
             "uvicorn",
-            "config.asgi:application",
+            self.app,
             "--host",
             "127.0.0.1",
             "--port",

@@ -36,6 +36,7 @@ framing, JSON parsing of every frame for 1,000 sockets) is inside every figure.
 
 import argparse
 import asyncio
+import math
 import os
 import shutil
 import signal
@@ -95,6 +96,8 @@ class Outcome:
     errors: list = field(default_factory=list)
     failure: str = ""
     checks: list = field(default_factory=list)
+    cpu: dict = field(default_factory=dict)  # phase → (wall s, client CPU s, servers CPU s)
+    loop_lag_ms: float = 0.0  # the client's event loop, worst delay during the close
 
     @property
     def votes_per_s(self):
@@ -265,6 +268,15 @@ def check_database(outcome, motion_id, options, received):
     ]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process (Linux /proc); 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 # --- One run ---------------------------------------------------------------------------------------
 
 
@@ -317,12 +329,37 @@ async def live_vote(
     for m in members:
         m.watch = watch
 
+    # Who burns the CPU during each phase: this client, or the servers.
+    pids = [s.process.pid for s in servers]
+    marks = {}
+
+    def mark(name):
+        marks[name] = (time.perf_counter(), time.process_time(), sum(map(cpu_seconds, pids)))
+
+    def spent(start, end):
+        (w0, c0, s0), (w1, c1, s1) = marks[start], marks[end]
+        outcome.cpu[start] = (w1 - w0, c1 - c0, s1 - s0)
+
+    lag = {"max": 0.0, "on": False}
+
+    async def watch_loop():
+        # How late this loop wakes up: a late client stamps frames late.
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            late = time.perf_counter() - before - 0.005
+            if lag["on"]:
+                lag["max"] = max(lag["max"], late)
+
+    watcher = asyncio.create_task(watch_loop())
+
     def left():
         return max(0.1, deadline - time.monotonic())
 
     try:
         # Connect: the chair first, then the members in batches.
         phase["name"] = "connect"
+        mark("connect")
         started = time.perf_counter()
         failures = await connect_all([chair], batch=1, timeout=min(CONNECT_TIMEOUT, left()))
         if failures:
@@ -337,9 +374,9 @@ async def live_vote(
                 f"{len(outcome.connect_failures)} members could not connect, e.g. {sample!r}"
             )
         for m in members:
-            state = (m.snapshot.result().get("state") or {}).get("motion") or {}
-            if state.get("id") != motion_id:
-                raise RuntimeError(f"member {m.index}: snapshot without the prepared motion")
+            state = m.snapshot.result().get("state") or {}
+            if state.get("id") != assembly_id or state.get("session") != "open":
+                raise RuntimeError(f"member {m.index}: snapshot without the open session")
 
         # Open: every member must see the vote open before voting.
         phase.update(name="open", t0=time.perf_counter())
@@ -353,6 +390,7 @@ async def live_vote(
 
         # Vote: everybody at once.
         phase["name"] = "vote"
+        mark("vote")
         options_by_member = [ROLES[m.index % len(ROLES)] for m in members]
         first_send = time.perf_counter()
         replies = await asyncio.wait_for(
@@ -387,6 +425,8 @@ async def live_vote(
         outcome.vote_wall_s = last_ack - first_send
 
         # Close: from just before the chair sends it to each member's reader.
+        mark("close")
+        lag["on"] = True
         phase.update(name="close", t0=time.perf_counter())
         sent_at, received_at, event, payload = await chair.request(
             {"type": "motion.close", "motion": motion_id, "id": "close"}, min(30, left())
@@ -400,6 +440,12 @@ async def live_vote(
             outcome.failure = (
                 f"only {len(result_at)}/{n} members received the result within {RESULT_TIMEOUT} s"
             )
+        lag["on"] = False
+        mark("end")
+        outcome.loop_lag_ms = lag["max"] * 1000
+        spent("connect", "vote")
+        spent("vote", "close")
+        spent("close", "end")
         outcome.result_ms = [s * 1000 for s in result_at.values()]
         outcome.received_result = list(results.values())
     except TimeoutError:
@@ -407,15 +453,16 @@ async def live_vote(
     except Exception as error:
         outcome.failure = f"{phase['name']}: {error}"
     finally:
+        watcher.cancel()
         for m in [chair, *members]:
             outcome.errors += [e for e in m.errors if e.get("code") != "vote"]
         await asyncio.wait_for(close_all([chair, *members]), 60)
 
 
-def run_mode(mode, sizes, population, server_env, n_servers, log_dir, deadline, compression):
+def run_mode(mode, sizes, population, server_env, n_servers, log_dir, deadline, compression, app):
     from django.db import connections
 
-    servers = [Server(f"{mode}-{i + 1}", server_env, log_dir) for i in range(n_servers)]
+    servers = [Server(f"{mode}-{i + 1}", server_env, log_dir, app=app) for i in range(n_servers)]
     outcomes = []
     try:
         for server in servers:
@@ -510,6 +557,21 @@ def report(outcomes, skipped, database_label, compression):
         for error in {repr(e)[:160] for e in o.errors[:50]}:
             print(f"    error frame: {error}")
     print("(times in ms unless marked; open p99: chair's open → each member sees the vote open)")
+    print(
+        "\nWhere the CPU went, per phase: wall seconds, then CPU seconds of this client and of "
+        "the server(s);\nloop lag: how late the client's event loop woke up at worst during "
+        "the close (it stamps receive times)"
+    )
+    print(
+        f"{'mode':8} {'members':>7} {'connect wall/client/srv':>24} {'vote wall/client/srv':>22}"
+        f" {'close wall/client/srv':>22} {'loop lag ms':>11}"
+    )
+    for o in outcomes:
+        cells = []
+        for name, width in (("connect", 24), ("vote", 22), ("close", 22)):
+            wall, client, server = o.cpu.get(name, (math.nan,) * 3)
+            cells.append(f"{f'{wall:.1f} / {client:.1f} / {server:.1f}':>{width}}")
+        print(f"{o.mode:8} {o.members:7} {' '.join(cells)} {o.loop_lag_ms:11.0f}")
     for line in skipped:
         print(f"Skipped: {line}")
     print("\nCorrectness: " + ("every check passed." if not failed else f"{len(failed)} FAILED"))
@@ -577,6 +639,11 @@ def main():
     parser.add_argument("--modes", default="memory,redis", help="memory, redis or both")
     parser.add_argument("--max-seconds", type=int, default=600)
     parser.add_argument("--no-deflate", action="store_true", help="do not offer permessage-deflate")
+    parser.add_argument(
+        "--app",
+        default="config.asgi:application",
+        help="the ASGI application the servers run (to compare a change)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a check fails")
     args = parser.parse_args()
     try:
@@ -661,6 +728,7 @@ def main():
                     log_dir,
                     deadline,
                     compression,
+                    args.app,
                 )
             ok, target_ok = report(outcomes, skipped, database.label, compression)
     finally:
