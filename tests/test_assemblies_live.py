@@ -268,8 +268,9 @@ async def test_snapshot_public_and_personal(room):
         "quorum_required": 0,
         "quorum_reached": True,
     }
-    assert state["motion"]["id"] == room.motion.pk and state["motion"]["status"] == "draft"
-    assert [o["label"] for o in state["motion"]["options"]] == ["Pour", "Contre", "Abstention"]
+    # A prepared vote is the chair's until opened: the room doesn't see its question.
+    assert state["motion"] is None
+    assert room.motion.question not in json.dumps(state)
     assert state["speakers"] == {"current": None, "queue": []}
     assert isinstance(state["version"], int) and state["version"] > 0
     assert me["is_chair"] is False
@@ -664,3 +665,26 @@ async def test_a_database_failure_is_an_error_not_a_dropped_socket(room, monkeyp
         assert answer["event"] == "error" and answer["payload"]["code"] == "unavailable"
         answer = await socket.request("vote", motion=room.motion.pk, option=room.options["for"])
         assert answer["event"] == "ack"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_registering_refreshes_the_personal_view_of_an_open_socket(tilleuls):
+    """A resident follows the page, then registers: their socket learns it at once."""
+
+    def arrange():
+        assembly = make_assembly(make_chair(), tilleuls)
+        return assembly, resident_of(assembly)
+
+    assembly, resident = await database_sync_to_async(arrange)()
+    communicator, connected, _ = await connect(assembly, resident)
+    assert connected
+    snapshot = await communicator.receive_json_from(timeout=TIMEOUT)
+    assert snapshot["payload"]["me"]["participant"] is None
+    await database_sync_to_async(services.register)(assembly=assembly, resident=resident)
+    events = {}
+    for _ in range(2):
+        message = await communicator.receive_json_from(timeout=TIMEOUT)
+        events[message["event"]] = message["payload"]
+    assert events["me.state"]["participant"]["present"] is False
+    assert events["assembly.state"]["attendance"]["registered"] == 1
+    await communicator.disconnect()

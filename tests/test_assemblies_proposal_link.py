@@ -85,7 +85,7 @@ def test_an_idea_already_in_progress_gets_a_history_line_only(client, manager, t
     history = history_section(client.get(f"/idees/{idea.pk}/").content.decode())
     # The step reads as the idea's (unchanged) status with the assembly's decision: no
     # "En cours → En cours".
-    assert "<strong>En cours</strong>" in history
+    assert "<strong>Nouvelle étape</strong>" in history
     assert "→" not in history
     assert "Retenue par l&#x27;assemblée « Assemblée de printemps »" in history
 

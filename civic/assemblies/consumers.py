@@ -128,9 +128,11 @@ class AssemblyConsumer(AsyncJsonWebsocketConsumer):
             if state.get("version", 0) >= self.version:
                 self.version = state.get("version", 0)
                 await self.send_json({"event": "assembly.state", "payload": state})
-            if self.participant_id is not None and self.participant_id in payload.get(
-                "participants", ()
-            ):
+            concerned = (
+                self.participant_id is not None
+                and self.participant_id in payload.get("participants", ())
+            ) or self.user.pk in payload.get("users", ())
+            if concerned:
                 me = await database_sync_to_async(self._personal)()
                 self._remember_me(me)
                 await self.send_json({"event": "me.state", "payload": me})

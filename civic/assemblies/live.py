@@ -56,7 +56,7 @@ def _motion_state(motion, votes_cast):
 
 def current_motion(assembly):
     """The open vote; otherwise the last one closed on the current item (its result stays
-    on screen); otherwise the last one prepared for the current item."""
+    on screen). A prepared vote is the chair's until opened: never in the room's state."""
     from civic.assemblies.models import Motion, MotionOption, MotionStatus
 
     motions = Motion.objects.filter(assembly=assembly).prefetch_related(
@@ -65,10 +65,7 @@ def current_motion(assembly):
     motion = motions.filter(status=MotionStatus.OPEN).first()
     if motion is None and assembly.current_item_id:
         motion = (
-            motions.filter(item_id=assembly.current_item_id)
-            .exclude(status=MotionStatus.OPEN)
-            # nulls_last: PostgreSQL sorts NULL first when descending, and a draft (never
-            # closed) would hide the result just announced.
+            motions.filter(item_id=assembly.current_item_id, status=MotionStatus.CLOSED)
             .order_by(F("closed_at").desc(nulls_last=True), "-created_at", "-pk")
             .first()
         )
@@ -192,9 +189,10 @@ def personal_state(assembly_id, user, *, is_chair=False):
     return state
 
 
-def state_changed(assembly_id, participant_ids=()):
+def state_changed(assembly_id, participant_ids=(), user_ids=()):
     """After the commit, push the new public state to the room; the members in
-    ``participant_ids`` also refresh their own view. Nothing is sent on rollback; a failing
+    ``participant_ids`` (or, before they have one, the accounts in ``user_ids``) also
+    refresh their own view. Nothing is sent on rollback; a failing
     channel layer is logged (the write has succeeded; pages resync on reconnect)."""
 
     def send():
@@ -203,7 +201,11 @@ def state_changed(assembly_id, participant_ids=()):
             send_to_groups(
                 [assembly_group(assembly_id)],
                 "assembly.state",
-                {"state": state, "participants": list(participant_ids)},
+                {
+                    "state": state,
+                    "participants": list(participant_ids),
+                    "users": list(user_ids),
+                },
             )
 
     transaction.on_commit(send, robust=True)

@@ -117,7 +117,8 @@ def register(*, assembly, resident):
         raise AssemblyError(_("Les inscriptions sont closes."), code="closed")
     participant, created = _get_or_create_participant(assembly, resident, registered_by=resident)
     if created:
-        live.attendance_changed(assembly.pk)
+        # Named by user: a socket opened before registering has no participant id yet.
+        live.attendance_changed(assembly.pk, user_ids=[resident.pk])
     return participant
 
 
@@ -126,6 +127,9 @@ def unregister(*, participant, resident):
     """A member withdraws before being checked in; their proxy, if any, goes with them."""
     if participant.user_id != resident.pk:
         raise PermissionDenied
+    if participant.assembly.session_status == SessionStatus.ENDED:
+        # The attendance is part of the record (and of the minutes) once the session ends.
+        raise AssemblyError(_("La séance est terminée."), code="ended")
     if participant.checked_in_at is not None:
         raise AssemblyError(_("Vous êtes déjà noté·e présent·e : voyez l'accueil."), code="present")
     if participant.ballots.exists():
@@ -133,7 +137,7 @@ def unregister(*, participant, resident):
     assembly_id = participant.assembly_id
     participant.proxies_held.update(proxy_holder=None)
     participant.delete()
-    live.attendance_changed(assembly_id)
+    live.attendance_changed(assembly_id, user_ids=[resident.pk])
 
 
 @transaction.atomic
@@ -152,7 +156,7 @@ def register_at_desk(*, actor, assembly, user, college=None):
     if not created and college is not None and participant.college_id != college.pk:
         participant.college = college
         participant.save(update_fields=["college"])
-    live.attendance_changed(assembly.pk)
+    live.attendance_changed(assembly.pk, user_ids=[user.pk])
     return participant
 
 
@@ -180,6 +184,9 @@ def check_in(*, actor, participant):
 
 def check_in_by_token(*, actor, assembly, token):
     """The QR code of a registration, scanned at the door."""
+    # Staff first: anyone else must not learn whether a code exists.
+    if not rules.is_assembly_manager(actor):
+        raise PermissionDenied
     participant = Participant.objects.filter(assembly=assembly, checkin_token=token).first()
     if participant is None:
         raise AssemblyError(_("Ce code ne correspond à aucune inscription."), code="unknown_code")
