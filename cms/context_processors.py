@@ -4,9 +4,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cms.agenda.models import EventIndexPage
 from cms.models import NewsIndexPage
 
-NAV_CACHE_KEY = "site-navigation-v1"
+NAV_CACHE_KEY = "site-navigation-v2"
 NAV_CACHE_SECONDS = 60
 
 
@@ -20,6 +21,10 @@ def _sections():
         # A news index outside every site has no URL: then there is no section to show.
         if url:
             sections["news"] = url
+        agenda = EventIndexPage.objects.live().public().first()
+        url = agenda.get_url() if agenda is not None else None
+        if url:
+            sections["agenda"] = url
         cache.set(NAV_CACHE_KEY, sections, NAV_CACHE_SECONDS)
     return sections
 
@@ -43,7 +48,8 @@ def site_navigation(request):
         items.append(("news", _("Actualités"), sections["news"]))
     items.append(("proposals", _("Idées"), reverse("proposals:list")))
     items.append(("volunteering", _("Agir"), reverse("volunteering:list")))
-    # Agenda joins this list when its section exists.
+    if "agenda" in sections:
+        items.append(("agenda", _("Agenda"), sections["agenda"]))
     return {
         "main_navigation": [
             {"key": key, "label": label, "url": url, "current": _is_current(request.path, url)}

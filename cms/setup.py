@@ -1,4 +1,5 @@
-"""The page tree every installation needs: a home page at the site root and a news index."""
+"""The page tree every installation needs: a home page at the site root, a news index and
+the agenda."""
 
 from django.conf import settings
 from django.db import transaction
@@ -6,11 +7,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, Site
 
+from cms.agenda.models import EventIndexPage
 from cms.models import HomePage, NewsIndexPage
 
 
 def ensure_site(*, hostname="localhost", port=80, site_name="Quartier Commun"):
-    """Create (once) the root page, the home page, the news index and the default Site.
+    """Create (once) the root page, the home page, the news index, the agenda and the
+    default Site.
 
     Idempotent: running it again changes nothing. Replaces Wagtail's placeholder welcome
     page when it is still the site root. Page titles are content, in the site's language
@@ -65,4 +68,19 @@ def _ensure_site(*, hostname, port, site_name):
                 intro=_("Les nouvelles de la Régie et des quartiers."),
             )
         )
+    _ensure_agenda(home)
     return home, news_index
+
+
+def _ensure_agenda(home):
+    # max_count = 1: one agenda for the whole site, wherever staff may have moved it.
+    agenda = EventIndexPage.objects.first()
+    if agenda is None:
+        agenda = home.add_child(
+            instance=EventIndexPage(
+                title=_("Agenda"),
+                slug="agenda",
+                intro=_("Les rendez-vous de la Régie et des quartiers."),
+            )
+        )
+    return agenda

@@ -19,6 +19,8 @@ from civic.assemblies.demo import seed_assemblies
 from civic.proposals.demo import seed_proposals
 from civic.territory.models import Neighbourhood, Regie
 from civic.volunteering.demo import seed_actions
+from cms.agenda.demo import seed_events
+from cms.agenda.models import EventIndexPage
 from cms.models import NewsPage, StandardPage
 from cms.setup import ensure_site
 
@@ -181,6 +183,8 @@ class Command(BaseCommand):
                 for name in ("amina", "marcel", "fatou")
             ],
         )
+
+        seed_events(index=EventIndexPage.objects.get(), neighbourhoods=neighbourhoods)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")

@@ -1,0 +1,58 @@
+"""Emails about event registrations, sent after the commit, in the person's language and the
+site's time zone, with the date as an ``.ics`` attachment."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+def _send(registration, template):
+    """Send one email about ``registration``; False when the person has no address."""
+    from cms.agenda.calendar import calendar_for_occurrence
+
+    user = registration.user
+    if not user.email:
+        return False
+    event = registration.slot.event.specific
+    occurrence = event.occurrence_starting(registration.slot.starts_at)
+    if occurrence is None:
+        return False  # the event's dates changed since: the Régie tells people itself
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "registration": registration,
+            "event": event,
+            "occurrence": occurrence,
+            "user": user,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string(f"agenda/email/{template}_subject.txt", context)
+        body = render_to_string(f"agenda/email/{template}.txt", context)
+    # A header holds one line.
+    subject = " ".join(subject.split())
+    message = EmailMessage(subject, body, to=[user.email])
+    message.attach("evenement.ics", calendar_for_occurrence(occurrence), "text/calendar")
+    message.send()
+    return True
+
+
+def promoted_after_commit(registration):
+    pk = registration.pk
+
+    def after():
+        from cms.agenda.models import Registration
+
+        fresh = Registration.objects.select_related("slot__event", "user").filter(pk=pk).first()
+        if fresh is None or fresh.status != Registration.Status.CONFIRMED:
+            return
+        try:
+            _send(fresh, "promoted")
+        except Exception:
+            logger.exception("Promotion email for event registration %s not sent", pk)
+
+    transaction.on_commit(after, robust=True)
