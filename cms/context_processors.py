@@ -50,6 +50,7 @@ def site_navigation(request):
     items.append(("volunteering", _("Agir"), reverse("volunteering:list")))
     if "agenda" in sections:
         items.append(("agenda", _("Agenda"), sections["agenda"]))
+    items.append(("assemblies", _("Assemblées"), reverse("assemblies:list")))
     return {
         "main_navigation": [
             {"key": key, "label": label, "url": url, "current": _is_current(request.path, url)}

@@ -35,6 +35,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [
+    # The agenda's calendar files (/agenda/agenda.ics): addresses Wagtail's routes can't serve.
+    path("", include("cms.agenda.urls")),
     # Everything else is a Wagtail page: keep last.
     path("", include(wagtail_urls)),
 ]

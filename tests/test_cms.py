@@ -142,7 +142,7 @@ def test_pages_render_in_english_when_asked(page_urls, name, how):
     assert response.status_code == 200
     content = html(response)
     assert '<html lang="en">' in content
-    assert nav_labels(response)[:5] == [*ENGLISH_NAV, "Search"]
+    assert nav_labels(response)[:7] == [*ENGLISH_NAV, "Agenda", "Assemblies", "Search"]
     assert "Skip to content" in content
     assert "Aller au contenu" not in content
 
