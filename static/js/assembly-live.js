@@ -139,11 +139,11 @@
       li.appendChild(el("span", t.label, "tally-label"));
       li.appendChild(el("span", t.votes + " " + S.votes, "tally-votes"));
       li.appendChild(el("span", "(" + t.share + " %)", "tally-share"));
-      var bar = el("span", null, "bar");
+      // The same native bar as the server's (includes/result.html).
+      var bar = el("progress", null, "bar");
       bar.setAttribute("aria-hidden", "true");
-      var fill = el("span", null, "bar-fill");
-      fill.style.width = Math.max(0, Math.min(100, Number(t.share) || 0)) + "%";
-      bar.appendChild(fill);
+      bar.max = 100;
+      bar.value = Math.max(0, Math.min(100, Math.round(Number(t.share) || 0)));
       li.appendChild(bar);
       list.appendChild(li);
     }
@@ -270,8 +270,13 @@
   }
 
   function applyMe(newMe) {
+    var before = me && me.participant;
     me = newMe;
     var p = me && me.participant;
+    // Being given the floor is news for this member only: said, not just shown.
+    if (page === "session" && before && p && before.floor !== "speaking" && p.floor === "speaking") {
+      say(assertive, S.youSpeak);
+    }
     var key = p ? [p.present, p.proxy_for && p.proxy_for.id, p.floor].join("|") : "";
     if (page === "session" && key !== meKey) {
       meKey = key;
