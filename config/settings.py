@@ -190,7 +190,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # A socket's queue holds this many messages; a broadcast that finds it full is
+            # dropped silently. 100 (the default) lost results in a 1,000-member vote.
+            "CONFIG": {"capacity": 1000},
+        }
+    }
 
 # --- Background tasks -------------------------------------------------------------------
 TASKS = {

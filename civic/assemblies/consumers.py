@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from civic.assemblies import live, rules, services
 from civic.assemblies.models import AgendaItem, Assembly, FloorRequest, Motion
+from civic.live.dispatch import DirectGroupEventsMixin
 from civic.live.language import language_from_scope
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def _admit(user, assembly_id):
     return assembly.pk, rules.can_chair(user, assembly)
 
 
-class AssemblyConsumer(AsyncJsonWebsocketConsumer):
+class AssemblyConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
     group_name = None
 
     async def connect(self):
