@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("recherche/", cms_views.search, name="search"),
+    path("accessibilite/", cms_views.accessibility_statement, name="accessibility"),
     path("actualites/flux.rss", NewsRssFeed(), name="news_feed_rss"),
     path("actualites/flux.atom", NewsAtomFeed(), name="news_feed_atom"),
 ]
