@@ -52,10 +52,11 @@ test-e2e: $(E2E_STAMP) ## Browser journeys in Debian's Chromium (needs /usr/bin/
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: apt-get install chromium"; exit 1; }
 	$(BIN)/python -m pytest -q -p no:cacheprovider e2e
 
-lint: $(STAMP) ## Lint and check that migrations match the models
+lint: $(STAMP) ## Lint, security lint (bandit) and check that migrations match the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -r civic cms api config -x '*/migrations/*'
 
 format: $(STAMP)
 	$(BIN)/ruff format .

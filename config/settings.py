@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,12 +254,24 @@ ACCOUNT_ADAPTER = "civic.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Quartier Commun] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# Limits per IP and per account: a cool-off, never a permanent lock.
+# Limits per IP and per account: a cool-off, never a permanent lock. "login_failed": 10
+# failed logins a minute from one IP, and 5 in a sliding 5 minutes for one email, whatever
+# the IP (spreading guesses over many addresses gains nothing). The other side: whoever
+# knows a resident's email can make them wait, the right password refused too, until 5
+# minutes after the oldest of the last 5 failures; keeping it up means failing again every
+# minute or so. A password reset by email lifts it at once (allauth clears that email's
+# count), and the limit only ever delays: nothing locks an account.
+# Named apart: linters read a string next to the word "password" as a hardcoded secret.
+ACCOUNT_RESET_RATE = "20/m/ip,5/m/key"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": ACCOUNT_RESET_RATE,
 }
+# Behind a reverse proxy, the client is the n-th address from the right of X-Forwarded-For
+# (used by allauth's limits and the API throttle); 0: REMOTE_ADDR, nothing forwarded trusted.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Email ------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Quartier Commun <ne-pas-repondre@localhost>")
@@ -329,6 +343,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Writes only (POST/PUT/PATCH/DELETE), per user or per IP: reads stay free.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteRateThrottle"],
+    # 0: REMOTE_ADDR (DRF's default, None, would trust any X-Forwarded-For sent).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
@@ -347,6 +365,52 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security -----------------------------------------------------------------------------
+# API writes allowed per user (or per IP when anonymous); e.g. "60/min", "1000/hour". The
+# test suite writes far more than this as the same reused ids within a minute: the throttle
+# tests set their own rate.
+API_WRITE_THROTTLE_RATE = env(
+    "API_WRITE_THROTTLE_RATE", "100000/min" if DJANGO_ENV == "test" else "60/min"
+)
+
+# Content-Security-Policy (django-csp; config/csp.py adds the page's own WebSocket origin).
+# No inline script, style, event handler or style attribute anywhere but the admins:
+# behaviour lives in static/js, looks in static/css; data for scripts goes in json_script
+# blocks (type="application/json", never executed).
+CSP_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    # Wagtail's admin and Django's admin render inline scripts, styles and style attributes
+    # of their own; the API documentation pages (Swagger UI, ReDoc) too. They carry no
+    # resident-written HTML. Our staff pages served under /admin/agir/ still get the policy:
+    # CSP_STRICT_VIEW_NAMES below.
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/", "/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        # data: for small inline images (SVG icons in CSS); blob: for local previews.
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "connect-src": [CSP_SELF],
+        # Videos and maps embedded in pages (cms.blocks.LinkEmbedBlock) come from these
+        # providers; any other embed shows as its plain link.
+        "frame-src": [CSP_SELF]
+        + env_list(
+            "CSP_FRAME_SRC",
+            "https://www.youtube.com,https://www.youtube-nocookie.com,"
+            "https://player.vimeo.com,https://www.dailymotion.com,https://www.openstreetmap.org",
+        ),
+        "frame-ancestors": ["'none'"],
+        "form-action": [CSP_SELF],
+        "base-uri": [CSP_SELF],
+        "object-src": ["'none'"],
+    },
+}
+CSP_STRICT_VIEW_NAMES = [
+    "volunteering_staff:checkin",
+    "volunteering_staff:roster_print",
+    "volunteering_staff:certificate_user",
+    "volunteering_staff:certificate_offline",
+]
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

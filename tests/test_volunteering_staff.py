@@ -149,11 +149,21 @@ def test_printed_roster_has_a_print_stylesheet_and_no_admin_furniture(
     response = staff_client.get(staff("roster_print", shift.pk))
     assert response.status_code == 200
     html = text_of(response)
-    assert "@media print" in html and "@page" in html
+    # The print styles are a static stylesheet (no inline style under the CSP).
+    assert "css/staff-roster-print.css" in html
+    assert "@media print" in _static("css/staff-roster-print.css")
+    assert "@page" in _static("css/staff-roster-print.css")
     assert "wagtail-sidebar" not in html and "wagtailadmin/js" not in html
     assert "Amina B." in html and "07 98 76 54 32" in html and "Marcel D." in html
     assert "inscrit" in html
     assert "@example.org" not in html
+
+
+def _static(path):
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find(path), encoding="utf-8") as stylesheet:
+        return stylesheet.read()
 
 
 # --- Assisted sign-up (guichet) ----------------------------------------------------------------
@@ -290,7 +300,8 @@ def test_check_in_page_is_for_phones_and_counts(
     html = text_of(response)
     assert 'name="viewport"' in html
     assert "wagtail-sidebar" not in html
-    assert "BarcodeDetector" in html
+    assert "js/staff-checkin.js" in html
+    assert "BarcodeDetector" in _static("js/staff-checkin.js")
     assert response.context["counts"] == {
         "confirmed": 2,
         "waitlisted": 1,
@@ -449,7 +460,8 @@ def test_certificate_counts_attended_hours_only(staff_client, resident, manager,
         assert text in html
     for text in ("Fête de quartier", "Nettoyage à venir", "Créneau annulé", "amina@example.org"):
         assert text not in html
-    assert "@page" in html and "A4" in html
+    assert "css/staff-certificate.css" in html
+    assert "A4" in _static("css/staff-certificate.css")
     assert "signature" in html.lower()
     assert timezone.localdate().strftime("%Y") in html
 

@@ -24,7 +24,7 @@ from cms.agenda.models import EventIndexPage
 from cms.models import NewsPage, StandardPage
 from cms.setup import ensure_site
 
-DEMO_PASSWORD = "quartier-demo-2026"  # noqa: S105 - published demo password
+DEMO_PASSWORD = "quartier-demo-2026"  # noqa: S105 - published demo password  # nosec B105
 
 NEIGHBOURHOODS = [
     ("Les Tilleuls", "les-tilleuls", "Le quartier autour de la place des Tilleuls et du marché."),
@@ -75,7 +75,7 @@ def demo_image(title, colour):
     """A simple generated picture: nothing is downloaded."""
     picture = PILImage.new("RGB", (1200, 675), colour)
     draw = ImageDraw.Draw(picture)
-    rng = random.Random(title)  # noqa: S311 - deterministic shapes per title, not security
+    rng = random.Random(title)  # noqa: S311 - deterministic shapes per title, not security  # nosec B311
     for _ in range(12):
         x, y = rng.randint(0, 1100), rng.randint(0, 600)
         r = rng.randint(30, 140)
