@@ -194,7 +194,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "civic.live.layers.RoomSizedInMemoryChannelLayer",
             # A socket's queue holds this many messages; a broadcast that finds it full is
             # dropped silently. 100 (the default) lost results in a 1,000-member vote.
             "CONFIG": {"capacity": 1000},
