@@ -797,7 +797,12 @@ class ShiftCancelView(StaffRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
         if shift.is_cancelled:
             messages.warning(request, _("Ce créneau était déjà annulé."))
         else:
-            services.cancel_shift(actor=request.user, shift=shift)
+            try:
+                services.cancel_shift(actor=request.user, shift=shift)
+            except services.VolunteeringError as error:
+                # A shift already over cannot be cancelled: say so instead of a 500.
+                messages.error(request, " ".join(error.messages))
+                return HttpResponseRedirect(action_url("shifts", shift.action))
             _log(
                 shift.action, "quartier.agir.shift_cancelled", request.user, when=shift_when(shift)
             )
