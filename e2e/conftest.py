@@ -12,6 +12,8 @@ They drive Debian's Chromium (``/usr/bin/chromium``; ``apt-get install chromium`
 Playwright for Python. Playwright's own browser download is never used (``playwright
 install`` is not needed and would fail without network): the browser is launched with
 ``executable_path``. Another binary can be chosen with ``E2E_CHROMIUM=/path/to/chromium``.
+``E2E_SERVER_URL=http://127.0.0.1:8000`` runs them against a server already running (a
+database prepared by ``seed_demo`` and ``e2e/arrange_demo.py``), to iterate on one test.
 Without Playwright or Chromium the tests are skipped with the reason, except under CI
 (``CI`` set), where a missing browser is an error rather than a silent skip.
 
@@ -216,9 +218,26 @@ class Email:
         raise AssertionError(f"no link matching {pattern!r} in:\n{self.body}")
 
 
+class RunningServer:
+    """A server started by hand (``E2E_SERVER_URL``): no setup, nothing stopped."""
+
+    def __init__(self, origin, folder):
+        self.origin = origin.rstrip("/")
+        self.log_path = folder / "no-log.txt"
+        self.log_path.write_text(f"server started by hand: {self.origin}\n")
+
+    def url(self, path="/"):
+        return self.origin + path
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
+    if os.environ.get("E2E_SERVER_URL"):
+        # Quick runs of one test against a server already up, its database prepared with
+        # seed_demo and arrange_demo.py (journeys reading emails need the one started here).
+        yield RunningServer(os.environ["E2E_SERVER_URL"], folder)
+        return
     app = E2EServer(folder)
     # The demo's own emails (sign-ups, digests) go to a folder of their own.
     setup_env = {**app.env, "EMAIL_FILE_PATH": str(folder / "seed-emails")}
