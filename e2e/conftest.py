@@ -46,7 +46,9 @@ Journeys: ``test_accounts.py`` (sign-up, email confirmation, language),
 ``test_ideas.py`` (propose, publish, support live, comment, follow),
 ``test_volunteering.py`` (last place, live "Complet", waiting list, promotion, QR code),
 ``test_news.py`` (publishing in Wagtail, live on the home page), ``test_keyboard.py``
-(skip link).
+(skip link), ``test_assemblies.py`` (door check-in, chair, three members voting live, the
+floor), ``test_accessibility.py`` (axe-core on every page type, live regions, keyboard-only
+journeys; the only contexts with ``bypass_csp``, to inject axe).
 """
 
 import email
