@@ -231,3 +231,17 @@ def test_roster_is_for_staff_who_can_edit_the_event(party, resident, editor, man
 def test_superusers_see_rosters(party, tilleuls):
     boss = UserFactory(neighbourhood=tilleuls, groups=[], is_superuser=True)
     assert rules.can_view_roster(boss, party)
+
+
+def test_a_deleted_account_gives_its_place_to_the_waitlist(
+    party, people, django_capture_on_commit_callbacks
+):
+    from civic.accounts.services import delete_account
+
+    regs = [register(party, p) for p in people[:3]]  # 2 confirmed, 1 waiting
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(user=people[0])
+    assert not Registration.objects.filter(pk=regs[0].pk).exists()
+    assert Registration.objects.get(pk=regs[2].pk).status == C
+    assert slot_of(party).seats_taken == 2
+    assert [m.to for m in mail.outbox] == [[people[2].email]]

@@ -77,7 +77,7 @@ def test_embedded_defaults_are_sqlite_and_in_memory_layer():
     )
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.sqlite3" in result.stdout
-    assert "channels.layers.InMemoryChannelLayer" in result.stdout
+    assert "civic.live.layers.RoomSizedInMemoryChannelLayer" in result.stdout
     assert "True" in result.stdout  # DEBUG on in development only
     assert "console.EmailBackend" in result.stdout
 

@@ -104,9 +104,11 @@ def delete_account(*, user, now=None):
     from civic.proposals.models import Support
     from civic.volunteering.models import Signup
     from civic.volunteering.services import release_places_of_departing_resident
+    from cms.agenda.services import release_places_of_departing_resident as release_event_places
 
     now = now or timezone.now()
     release_places_of_departing_resident(user=user, now=now)
+    release_event_places(user=user, now=now)
     upcoming = Participant.objects.filter(
         user=user,
         checked_in_at__isnull=True,

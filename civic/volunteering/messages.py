@@ -66,9 +66,9 @@ def promoted_after_commit(signup):
             return
         try:
             _send(fresh, "promoted")
-        except Exception:
+        except Exception as error:
             # The reminder must still be scheduled when this email fails.
-            logger.exception("Promotion email for sign-up %s not sent", pk)
+            logger.error("Promotion email for sign-up %s not sent (%s)", pk, type(error).__name__)
         tasks.schedule_reminder(pk)
 
     transaction.on_commit(after, robust=True)
@@ -83,9 +83,13 @@ def shift_cancelled_after_commit(shift, signups):
         for signup in Signup.objects.filter(pk__in=ids).select_related("shift__action", "user"):
             try:
                 _send(signup, "shift_cancelled", with_calendar=False)
-            except Exception:
+            except Exception as error:
                 # One failing address must not keep the others uninformed.
-                logger.exception("Cancellation email for sign-up %s not sent", signup.pk)
+                logger.error(
+                    "Cancellation email for sign-up %s not sent (%s)",
+                    signup.pk,
+                    type(error).__name__,
+                )
 
     transaction.on_commit(after, robust=True)
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic.uploads import discard_on_error, keep_until_commit, normalise_photo
 from civic.volunteering import live, messages, rules
 from civic.volunteering.models import (
     Action,
@@ -41,17 +42,18 @@ def _lock_shift(shift):
 # --- Actions and shifts (staff) -------------------------------------------------------------
 
 
+@discard_on_error
 @transaction.atomic
 def create_action(*, actor, shifts=(), image=None, **fields):
     if not rules.can_manage(actor):
         raise PermissionDenied
     action = Action(created_by=actor, **fields)
     if image:
-        from civic.uploads import normalise_photo
-
         action.image = normalise_photo(image, prefix="action")
     action.full_clean(exclude=["image"])
     action.save()
+    if image:
+        keep_until_commit(action.image)
     for shift in shifts:
         add_shift(actor=actor, action=action, **shift)
     return action
@@ -299,8 +301,8 @@ def _release(signup, shift, now):
 @transaction.atomic
 def release_places_of_departing_resident(*, user, now=None):
     """Before an account is deleted: its places on shifts not yet over go to the waitlist,
-    so that ``seats_taken`` keeps matching the confirmed sign-ups. (Past sign-ups leave
-    with the account.)"""
+    so that ``seats_taken`` keeps matching the confirmed sign-ups. (Past sign-ups stay,
+    anonymised, so that hours and statistics keep counting them.)"""
     now = now or timezone.now()
     pending = (
         Signup.objects.active()

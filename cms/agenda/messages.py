@@ -52,7 +52,9 @@ def promoted_after_commit(registration):
             return
         try:
             _send(fresh, "promoted")
-        except Exception:
-            logger.exception("Promotion email for event registration %s not sent", pk)
+        except Exception as error:
+            logger.error(
+                "Promotion email for event registration %s not sent (%s)", pk, type(error).__name__
+            )
 
     transaction.on_commit(after, robust=True)

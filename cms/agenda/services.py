@@ -135,3 +135,17 @@ def _promote_from_waitlist(slot, event):
         slot.seats_taken += 1
         slot.save(update_fields=["seats_taken"])
         messages.promoted_after_commit(waiting)
+
+
+def release_places_of_departing_resident(*, user, now=None):
+    """Before an account is deleted: its registrations on dates not yet begun are cancelled
+    through the usual path, so that freed places go to the waitlist (the row's CASCADE
+    would drop them with ``seats_taken`` unchanged: places lost for everyone)."""
+    now = now or timezone.now()
+    active = Registration.objects.filter(
+        user=user,
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        slot__starts_at__gt=now,
+    )
+    for registration in active:
+        cancel_registration(registration=registration, actor=user, now=now)
