@@ -5,10 +5,14 @@
   checked from the header before any pixel is decoded;
 - re-encoded as a new JPEG: metadata (EXIF, GPS position) is not carried over, the image
   is turned upright first, and large images are scaled down;
-- stored under a random name: the sender's file name is never used.
+- stored under a random name: the sender's file name is never used;
+- deleted again when the transaction that stored it does not commit (``discard_on_error``).
 """
 
+import contextvars
+import functools
 import io
+import logging
 import uuid
 import warnings
 
@@ -16,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 24_000_000
@@ -80,3 +86,42 @@ def normalise_photo(uploaded, *, prefix="photo"):
     ) as error:
         raise invalid from error
     return ContentFile(output.getvalue(), name=f"{prefix}-{uuid.uuid4().hex}.jpg")
+
+
+# The files stored by the service call under way (see discard_on_error), per thread/task.
+_stored_files = contextvars.ContextVar("stored_files", default=None)
+
+
+def discard_on_error(service):
+    """Decorate a service, above its ``@transaction.atomic``: a file stored during the call
+    (and named with ``keep_until_commit``) is deleted if the call raises. A FileField writes
+    its file at ``save()``, before the INSERT: a database failure after that (the INSERT
+    itself, a later query, the COMMIT) would otherwise leave a file that no row names.
+
+    Only the outermost transaction decides: called inside another atomic block, a later
+    rollback of that block is not seen (Django has no rollback hook)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        stored = []
+        token = _stored_files.set(stored)
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            for storage, name in stored:
+                try:
+                    storage.delete(name)
+                except OSError:
+                    logger.exception("Could not delete %s after a failed transaction", name)
+            raise
+        finally:
+            _stored_files.reset(token)
+
+    return wrapper
+
+
+def keep_until_commit(fieldfile):
+    """Record a file just stored by ``save()``: deleted if the service call then fails."""
+    stored = _stored_files.get()
+    if stored is not None and fieldfile:
+        stored.append((fieldfile.storage, fieldfile.name))

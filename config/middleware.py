@@ -1,11 +1,74 @@
 """Site-wide middleware."""
 
+import logging
+import sys
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+from api.errors import error_body
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL down or unreachable, the connection pool exhausted, SQLite locked past its
+# timeout: the request cannot be served now, but may be in a moment.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def unavailable_response(request):
+    """The 503 answer, built without the database (no context processors, no session)."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            error_body(
+                "unavailable",
+                _("Le service est momentanément indisponible. Réessayez dans un instant."),
+            ),
+            status=503,
+        )
+    else:
+        # No request context: the context processors (user, navigation) need the database.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _note_database_error(sender, request=None, **kwargs):
+    """Django turns an exception raised in an inner middleware (sessions, authentication)
+    or a context processor into a 500 before it reaches us: remember that it was the
+    database, so that ``__call__`` answers 503 instead."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DATABASE_ERRORS):
+        request._database_unavailable = True
+
+
+got_request_exception.connect(_note_database_error, dispatch_uid="database_unavailable")
+
 
 class DatabaseUnavailableMiddleware:
-    """Placeholder: answers a clear 503 page when the database cannot be reached."""
+    """Answers a clear 503 page (JSON under /api/) with Retry-After when the database
+    cannot be reached, wherever the error was raised: view, middleware or template."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        try:
+            response = self.get_response(request)
+        except DATABASE_ERRORS:  # only when exceptions propagate (DEBUG_PROPAGATE_EXCEPTIONS)
+            logger.exception("Database unavailable")
+            return unavailable_response(request)
+        if getattr(request, "_database_unavailable", False) and response.status_code >= 500:
+            return unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.error("Database unavailable: %s", exception)
+            request._database_unavailable = True
+            return unavailable_response(request)
+        return None

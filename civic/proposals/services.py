@@ -25,7 +25,7 @@ from civic.proposals.models import (
     StatusChange,
     Support,
 )
-from civic.uploads import normalise_photo
+from civic.uploads import discard_on_error, keep_until_commit, normalise_photo
 
 
 class ProposalError(ValidationError):
@@ -59,6 +59,7 @@ def _record_step(proposal, *, from_status, to_status, actor, answer="", automati
 # --- Submitting -----------------------------------------------------------------------------
 
 
+@discard_on_error
 @transaction.atomic
 def submit_proposal(
     *,
@@ -89,6 +90,8 @@ def submit_proposal(
     if photo:
         proposal.photo = normalise_photo(photo, prefix="idee")
     proposal.save()
+    if photo:
+        keep_until_commit(proposal.photo)
     _record_step(proposal, from_status="", to_status=Status.SUBMITTED, actor=None)
     Follow.objects.get_or_create(proposal=proposal, resident=author)
     notifications.tell_moderators_new_proposal(proposal)
@@ -107,6 +110,7 @@ EDITABLE_FIELDS = (
 )
 
 
+@discard_on_error
 @transaction.atomic
 def edit_proposal(*, proposal, actor, photo=None, remove_photo=False, **changes):
     proposal = _lock(proposal)
@@ -122,6 +126,8 @@ def edit_proposal(*, proposal, actor, photo=None, remove_photo=False, **changes)
     if photo:
         proposal.photo = normalise_photo(photo, prefix="idee")
     proposal.save()
+    if photo:
+        keep_until_commit(proposal.photo)
     return proposal
 
 
