@@ -66,6 +66,7 @@ def test_chair_and_three_members_vote_live(personas, server):
         page.get_by_role("link", name="Suivre la séance en direct").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("séance en direct")
         expect(page.locator("[data-live='session']")).to_have_text("La séance n'a pas commencé.")
+        expect(page.locator(".me")).to_contain_text("pas encore noté·e présent·e")
         page.live.wait_for(SOCKET, "assembly.snapshot")
 
     # --- Nadia at the door: Amina and Samia from the list, Yves from his code.
@@ -86,6 +87,10 @@ def test_chair_and_three_members_vote_live(personas, server):
     expect(door.get_by_role("heading", level=1)).to_have_text(NAMES["yves"])
     door.get_by_role("button", name="Noter présent·e").click()
     expect(door.locator(".checkin-done")).to_contain_text("Présent·e")
+
+    # The members' pages, open since before, say so without reload.
+    for page in pages.values():
+        expect(page.locator(".me")).to_contain_text("Vous êtes noté·e présent·e.")
 
     # --- The chair's page and the projector (another tab).
     chair = nadia.new_page()

@@ -277,6 +277,15 @@
     if (page === "session" && before && p && before.floor !== "speaking" && p.floor === "speaking") {
       say(assertive, S.youSpeak);
     }
+    // Checked in at the door while this page was open: the sentence under the title follows.
+    var presence = q('[data-live="me-presence"]');
+    if (page === "session" && presence && p && p.present) {
+      var text = presence.getAttribute("data-present") || "";
+      if (text && presence.textContent !== text) {
+        presence.textContent = text;
+        if (before) { say(polite, text); }
+      }
+    }
     var key = p ? [p.present, p.proxy_for && p.proxy_for.id, p.floor].join("|") : "";
     if (page === "session" && key !== meKey) {
       meKey = key;
