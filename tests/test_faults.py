@@ -436,7 +436,6 @@ async def test_a_sign_up_during_a_redis_outage_is_kept(redis_and_server, tilleul
     shift, volunteer, cookie = await database_sync_to_async(build)()
     socket = await open_socket(server, f"/ws/agir/{shift.action_id}/", cookie)
     first = await receive(socket, lambda m: m["event"] == "shift.snapshot")
-    assert first["payload"]["shifts"][0]["taken"] == 0 if "taken" in json.dumps(first) else True
 
     redis.stop()
     status, _headers, body = await asyncio.to_thread(
