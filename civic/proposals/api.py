@@ -278,7 +278,9 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Whether the requester follows it (false when anonymous)."
     )
     merged_into = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Id of the proposal this one was merged into, or null."
+        read_only=True,
+        allow_null=True,  # documented as nullable (it is null unless merged)
+        help_text="Id of the proposal this one was merged into, or null.",
     )
 
     class Meta:
