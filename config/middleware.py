@@ -13,9 +13,17 @@ from api.errors import error_body
 
 logger = logging.getLogger(__name__)
 
+try:  # Redis (cache, throttling) restarting: the same answer, rather than a 500.
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover
+    REDIS_ERRORS = ()
+
 # PostgreSQL down or unreachable, the connection pool exhausted, SQLite locked past its
-# timeout: the request cannot be served now, but may be in a moment.
-DATABASE_ERRORS = (OperationalError, InterfaceError)
+# timeout, Redis unreachable: the request cannot be served now, but may be in a moment.
+DATABASE_ERRORS = (OperationalError, InterfaceError, *REDIS_ERRORS)
 RETRY_AFTER_SECONDS = 30
 
 

@@ -97,6 +97,18 @@ def test_a_context_processor_failure_gets_the_503_page(site_tree, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_redis_unreachable_gets_the_503_page_too(site_tree, monkeypatch):
+    """The cache (navigation, API throttling) lives in Redis in production."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def no_redis(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("cms.context_processors._sections", no_redis)
+    assert_503_page(Client(raise_request_exception=False).get("/idees/"))
+
+
+@pytest.mark.django_db
 def test_other_errors_are_still_500(site_tree, monkeypatch):
     def fails(*args, **kwargs):
         raise RuntimeError("not the database")
