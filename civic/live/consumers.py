@@ -7,10 +7,11 @@ import json
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from civic.live.dispatch import DirectGroupEventsMixin
 from civic.live.groups import groups_for_user
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None:

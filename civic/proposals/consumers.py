@@ -25,6 +25,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 
+from civic.live.dispatch import DirectGroupEventsMixin
 from civic.live.language import language_from_scope
 from civic.proposals import live
 from civic.proposals.lifecycle import Status
@@ -48,7 +49,7 @@ def clean_ids(ids):
     return list(clean)
 
 
-class ProposalConsumer(AsyncJsonWebsocketConsumer):
+class ProposalConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
         if self.scope.get("user") is None:
             # Not behind the auth middleware: refuse rather than guess who this is.

@@ -23,6 +23,7 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from civic.live.dispatch import DirectGroupEventsMixin
 from civic.volunteering import live, rules
 from civic.volunteering.models import Action
 
@@ -37,7 +38,7 @@ def _visible_action_id(user, action_id):
     return action.pk
 
 
-class ActionConsumer(AsyncJsonWebsocketConsumer):
+class ActionConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
     group_name = None
 
     async def connect(self):
