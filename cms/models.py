@@ -1,6 +1,7 @@
 """Wagtail pages: home, news, plain pages."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,9 +81,14 @@ class NewsIndexPage(Page):
         )
         neighbourhood = request.GET.get("quartier", "")
         if neighbourhood:
-            articles = articles.filter(
-                models.Q(neighbourhood__slug=neighbourhood) | models.Q(neighbourhood__isnull=True)
+            # A value that is no slug matches no neighbourhood: not sent to the database,
+            # which refuses NUL bytes outright on PostgreSQL (a 500).
+            in_hood = (
+                models.Q(neighbourhood__slug=neighbourhood)
+                if slug_re.fullmatch(neighbourhood)
+                else models.Q(pk__in=[])
             )
+            articles = articles.filter(in_hood | models.Q(neighbourhood__isnull=True))
         page_obj = paginate(request, articles, self.PAGE_SIZE)
         context["page_obj"] = page_obj
         context["articles"] = page_obj.object_list

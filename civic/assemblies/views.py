@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -306,6 +307,9 @@ def assembly_list(request):
     slug = request.GET.get("quartier") or ""
     neighbourhood = None
     if slug:
+        # Checked before the query: PostgreSQL refuses NUL bytes in a query outright (500).
+        if not slug_re.fullmatch(slug[:100]):
+            raise Http404
         neighbourhood = get_object_or_404(Neighbourhood.objects.all(), slug=slug[:100])
     assemblies = Assembly.objects.select_related("neighbourhood").annotate(
         registered=Count("participants")
