@@ -85,3 +85,126 @@ def test_get_parameters_never_500(client, some_rows, name, params):
             response = no_500(client, url, {"page_size": value}, label="page_size")
             if response.status_code == 200:
                 assert len(response.json()["results"]) <= 100
+
+
+# --- Stored payloads: every place they are shown ----------------------------------------
+
+
+def _world(payload, *, resident, manager, tilleuls, publish_news):
+    """One of everything, every text field residents or staff fill in holding ``payload``."""
+    from civic.assemblies import services as assembly_services
+    from civic.proposals import services as proposal_services
+    from civic.proposals.lifecycle import Status
+    from tests.agenda_factories import make_event
+    from tests.assemblies_factories import make_assembly, present_member
+    from tests.factories import ActionFactory, ShiftFactory, ThemeFactory, UserFactory
+
+    type(resident).objects.filter(pk=resident.pk).update(display_name=payload)
+    resident.refresh_from_db()
+    follower = UserFactory(neighbourhood=tilleuls)
+    theme = ThemeFactory(slug="hostile", name=payload)
+    # A ``javascript:`` "link" next to a real one: urlize must only link the real one.
+    text = f"{payload} {P.JS_URL} https://example.org/ok"
+    proposal = ProposalFactory(
+        author=resident, theme=theme, neighbourhood=tilleuls, title=payload, description=text
+    )
+    proposal_services.follow_proposal(proposal=proposal, resident=follower)
+    proposal_services.add_comment(proposal=proposal, author=resident, body=text)
+    proposal_services.change_status(
+        proposal=proposal, actor=manager, to_status=Status.UNDER_STUDY, answer=text
+    )
+    action = ActionFactory(
+        title=payload, description=text, meeting_place=payload, neighbourhood=tilleuls
+    )
+    ShiftFactory(action=action, role=payload[:100])
+    assembly = make_assembly(
+        manager, tilleuls, title=payload, convocation=text, place=payload, items=[payload]
+    )
+    present_member(assembly, resident, manager)
+    assembly_services.open_session(actor=manager, assembly=assembly)
+    assembly_services.create_motion(
+        actor=manager,
+        assembly=assembly,
+        question=payload,
+        kind="choices",
+        choices=[payload, "Autre"],
+    )
+    assembly_services.request_floor(actor=resident, assembly=assembly)
+    event = make_event(title=payload[:255], place=payload[:255])
+    news = publish_news(title=payload[:255], lead=payload[:400])
+    return proposal, action, assembly, event, news
+
+
+def _pages(proposal, action, assembly, event, news):
+    return {
+        "anonymous": [
+            reverse("proposals:list"),
+            reverse("proposals:detail", args=[proposal.pk]),
+            reverse("volunteering:list"),
+            reverse("volunteering:action", args=[action.pk]),
+            reverse("assemblies:list"),
+            reverse("assemblies:detail", args=[assembly.pk]),
+            event.url,
+            "/agenda/",
+            news.url,
+            "/actualites/",
+        ],
+        "resident": [
+            reverse("assemblies:session", args=[assembly.pk]),
+            reverse("proposals:mine"),
+            reverse("proposals:notifications"),
+        ],
+        "manager": [
+            reverse("assemblies:projector", args=[assembly.pk]),
+            reverse("assemblies:chair", args=[assembly.pk]),
+            reverse("assemblies:checkin", args=[assembly.pk]),
+            reverse("proposals_admin:index"),
+            reverse("proposals_admin:edit", args=[proposal.pk]),
+            reverse("volunteering_actions:index"),
+            reverse("volunteering_actions:edit", args=[action.pk]),
+            reverse("assemblies_admin:index"),
+            reverse("assemblies_admin:edit", args=[assembly.pk]),
+            f"/admin/pages/{event.pk}/edit/",
+            f"/admin/pages/{news.pk}/edit/",
+            "/admin/pages/search/?q=alert",
+        ],
+    }
+
+
+@pytest.mark.parametrize("payload", P.TEXT_PAYLOADS, ids=range(len(P.TEXT_PAYLOADS)))
+def test_stored_payloads_render_inert(
+    client,
+    site_tree,
+    resident,
+    manager,
+    tilleuls,
+    publish_news,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    payload,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = _world(
+            payload,
+            resident=resident,
+            manager=manager,
+            tilleuls=tilleuls,
+            publish_news=publish_news,
+        )
+    for who, urls in _pages(*rows).items():
+        client.logout()
+        if who != "anonymous":
+            client.force_login({"resident": resident, "manager": manager}[who])
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (who, url, response.status_code)
+            assert_inert(response.content)
+            if who == "anonymous" and url not in ("/agenda/", "/actualites/"):
+                assert_inert(response.content, payload[:100])
+
+    # Emails: the text part is plain, an HTML part (if any) escapes.
+    assert mailoutbox
+    for message in mailoutbox:
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                assert_inert(content)
