@@ -3,11 +3,13 @@
 import logging
 import sys
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from api.errors import error_body
 
@@ -79,4 +81,35 @@ class DatabaseUnavailableMiddleware:
             logger.error("Database unavailable: %s", exception)
             request._database_unavailable = True
             return unavailable_response(request)
+        return None
+
+
+class RefusedRequestDataMiddleware:
+    """Under /api/, a request whose data Django refuses to read (more files or fields than
+    DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS, a body over DATA_UPLOAD_MAX_MEMORY_SIZE) is a
+    JSON 400 in the API's error shape, not the HTML 400 page. Elsewhere Django already
+    answers templates/400.html."""
+
+    MESSAGES = {
+        TooManyFilesSent: ("too_many_files", gettext_lazy("Trop de fichiers envoyés en une fois.")),
+        TooManyFieldsSent: ("too_many_fields", gettext_lazy("Trop de champs envoyés en une fois.")),
+        RequestDataTooBig: (
+            "too_large",
+            gettext_lazy("Les données envoyées sont trop volumineuses."),
+        ),
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        for kind, (code, message) in self.MESSAGES.items():
+            if isinstance(exception, kind):
+                logger.warning("Request data refused on %s: %s", request.path, exception)
+                return JsonResponse(error_body(code, message), status=400)
         return None
