@@ -622,3 +622,54 @@ def test_wagtail_image_upload_refuses_a_file_over_the_limit(editor, media):
     assert response.status_code == 200
     assert "file" in response.context["form"].errors
     assert files_under(media) == []
+
+
+@pytest.mark.parametrize("name", ["truncated JPEG", "SVG renamed .jpg", "PNG pixel flood 65535²"])
+def test_wagtail_multiple_upload_refuses_hostile_files(editor, media, name):
+    """The "Ajouter des images" page sends each file alone, in the background."""
+    response = login(editor).post(
+        "/admin/images/multiple/add/", {"files[]": upload(REFUSED[name]), "collection": "1"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is False and body["error_message"]
+    assert not get_image_model().objects.exists()
+    assert files_under(media) == []
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.jpg", "..\\..\\x.jpg", "x" * 300 + ".jpg"])
+def test_wagtail_stores_an_image_with_a_hostile_name_inside_media_root(editor, media, name):
+    response = login(editor).post(
+        WAGTAIL_ADD_URL, {"title": "Affiche", "file": upload(jpeg_bytes(), name=name)}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    image = get_image_model().objects.get()
+    stored = Path(image.file.path).resolve()
+    assert stored.is_relative_to((media / "original_images").resolve())
+    assert ".." not in image.file.name and "/etc/" not in image.file.name
+    assert len(stored.name) <= 100
+
+
+def test_wagtail_refuses_a_disallowed_extension_even_for_a_real_image(editor, media):
+    response = login(editor).post(
+        WAGTAIL_ADD_URL,
+        {"title": "Affiche", "file": upload(jpeg_bytes(), name="photo\u202egpj.php")},
+    )
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert files_under(media) == []
+
+
+def test_the_api_edit_refuses_a_pixel_flood_and_keeps_the_old_photo(api, theme, media):
+    created = api.post(API_URL, api_data(photo=upload(jpeg_bytes())), format="multipart")
+    assert created.status_code == 201, created.content
+    proposal = Proposal.objects.get()
+    before = files_under(media)
+    response = api.patch(
+        f"{API_URL}{proposal.pk}/",
+        {"photo": upload(REFUSED["PNG pixel flood 65535²"])},
+        format="multipart",
+    )
+    assert "photo" in assert_json_400(response, "invalid")["details"]
+    proposal.refresh_from_db()
+    assert files_under(media) == before == [proposal.photo.name]
