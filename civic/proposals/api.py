@@ -442,17 +442,27 @@ class CoordinateField(serializers.DecimalField):
         return super().validate_precision(value)
 
 
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A slug that is refused before the query when it cannot be one: PostgreSQL refuses
+    NUL bytes in a query outright (a 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ProposalWriteSerializer(StrictInputMixin, serializers.Serializer):
     """A new proposal. Send JSON, or multipart/form-data to attach a photo."""
 
     title = serializers.CharField(max_length=140)
     description = serializers.CharField(max_length=5000)
-    theme = serializers.SlugRelatedField(
+    theme = SlugRelatedField(
         slug_field="slug",
         queryset=Theme.objects.filter(is_active=True),
         help_text="Slug of an active theme.",
     )
-    neighbourhood = serializers.SlugRelatedField(
+    neighbourhood = SlugRelatedField(
         slug_field="slug",
         queryset=Neighbourhood.objects.active(),
         help_text="Slug of an active neighbourhood.",

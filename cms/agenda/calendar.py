@@ -25,7 +25,9 @@ def _calendar(name):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # vText escapes line breaks: an X- property would be written raw (a title with a
+    # newline made icalendar fail, a 500).
+    calendar.add("x-wr-calname", vText(name))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     return calendar
 
