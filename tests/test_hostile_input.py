@@ -8,6 +8,7 @@ Payloads are looped inside each test (tests/hostile_payloads.py) so the suite st
 """
 
 import html
+import json
 
 import pytest
 from django.urls import reverse
@@ -532,3 +533,61 @@ def test_feeds_and_calendars_keep_payloads_as_text(client, site_tree, publish_ne
         assert "\r\nX-INJ" not in response.content.decode(), url
         for component in calendar.walk("VEVENT"):
             assert "ATTENDEE" not in component, url
+
+
+# --- WebSocket: the chair's motion over the socket, names in the speakers' queue -----------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_socket_refuses_invalid_text_and_sends_payloads_as_strings(settings):
+    from channels.db import database_sync_to_async
+
+    from civic.assemblies import services as assembly_services
+    from civic.assemblies.models import Motion
+    from tests.assemblies_factories import make_assembly, make_chair, present_member
+    from tests.factories import NeighbourhoodFactory, UserFactory
+    from tests.test_assemblies_live import socket_for
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+    @database_sync_to_async
+    def scene():
+        hood = NeighbourhoodFactory()
+        chair = make_chair(hood)
+        assembly = make_assembly(chair, hood)
+        member = UserFactory(neighbourhood=hood, display_name=P.SCRIPT)
+        present_member(assembly, member, chair)
+        assembly_services.open_session(actor=chair, assembly=assembly)
+        return chair, member, assembly
+
+    chair, member, assembly = await scene()
+    count = database_sync_to_async(Motion.objects.count)
+    async with socket_for(assembly, chair) as socket:
+        # Over the socket's message limit: ignored (no answer), the socket stays up.
+        await socket.send("motion.create", question=P.HUGE)
+        await socket.send("motion.create", question="Q ?", kind="choices", choices=[P.HUGE, "b"])
+        for question, choices in [
+            (P.NUL, []),
+            ("x" * 3500, []),
+            ("Quel jardin ?", ["Potager", P.NUL]),
+            ("Quel jardin ?", ["Potager", "x" * 3500]),
+            ("Quel jardin ?", ["Potager", *"abcdefghijklmnopqrstuvwxyz"]),
+        ]:
+            kind = "choices" if choices else "for_against"
+            answer = await socket.request(
+                "motion.create", question=question, kind=kind, choices=choices
+            )
+            assert answer["event"] == "error", (question[:10], answer)
+        assert await count() == 0
+        answer = await socket.request(
+            "motion.create", question=P.SCRIPT, kind="choices", choices=[P.IMG, P.RTL]
+        )
+        assert answer["event"] == "ack"
+        opened = await socket.request("motion.open", motion=answer["payload"]["motion"])
+        assert opened["event"] == "ack"
+        # A plain JSON string: the page inserts it as text.
+        await socket.state(lambda s: P.SCRIPT in json.dumps(s) and P.IMG in json.dumps(s))
+    async with socket_for(assembly, member) as socket:
+        assert (await socket.request("floor.request"))["event"] == "ack"
+        state = await socket.state(lambda s: s["speakers"]["queue"])
+        assert state["speakers"]["queue"][0]["name"] == P.SCRIPT

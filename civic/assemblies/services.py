@@ -401,6 +401,10 @@ def create_motion(
     question = (question or "").strip()
     if not question:
         raise AssemblyError(_("Écrivez la question posée."), code="no_question")
+    # The HTML form refuses NUL bytes, the socket and the API did not: SQLite stored them,
+    # PostgreSQL refused them with a database error.
+    if "\x00" in question:
+        raise AssemblyError(_("La question contient un caractère invalide."), code="bad_question")
     if len(question) > MAX_QUESTION_CHARS:
         raise AssemblyError(
             _("La question fait au plus %(max)s caractères.") % {"max": MAX_QUESTION_CHARS},
@@ -425,6 +429,8 @@ def create_motion(
                 _("Proposez entre 2 et %(max)s choix différents.") % {"max": MAX_CHOICES},
                 code="bad_choices",
             )
+        if any("\x00" in label for label in labels):
+            raise AssemblyError(_("Un choix contient un caractère invalide."), code="bad_choices")
         # Checked here, not by the database: a long label is a form error, not a 500.
         if any(len(label) > MAX_CHOICE_CHARS for label in labels):
             raise AssemblyError(
