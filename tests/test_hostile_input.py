@@ -32,7 +32,7 @@ def assert_inert(body, payload=None):
 
 def no_500(client, url, params, *, label=""):
     response = client.get(url, params)
-    assert response.status_code < 500, f"{label} {url} {str(params)[:80]!r}: 500"
+    assert response.status_code < 500, f"{label} {url} {str(params)[:80]!r}: {response.status_code}"
     if response.status_code < 300 and response.get("Content-Type", "").startswith("text/html"):
         assert_inert(response.content)
     if url.startswith("/api/") and response.status_code >= 400:
@@ -149,6 +149,7 @@ def _pages(proposal, action, assembly, event, news):
             "/agenda/",
             news.url,
             "/actualites/",
+            reverse("search") + "?q=alert",
         ],
         "resident": [
             reverse("assemblies:session", args=[assembly.pk]),
@@ -200,8 +201,20 @@ def test_stored_payloads_render_inert(
             response = client.get(url)
             assert response.status_code == 200, (who, url, response.status_code)
             assert_inert(response.content)
-            if who == "anonymous" and url not in ("/agenda/", "/actualites/"):
+            if who == "anonymous" and not url.startswith(("/agenda/", "/actualites/", "/rech")):
                 assert_inert(response.content, payload[:100])
+
+    # The API: the payload comes back as the same plain string.
+    proposal, action, assembly, _event, _news = rows
+    client.logout()
+    for url, field in [
+        (reverse("proposals_api:proposal-detail", args=[proposal.pk]), "title"),
+        (reverse("volunteering_api:action-detail", args=[action.pk]), "title"),
+        (reverse("assemblies_api:assembly-detail", args=[assembly.pk]), "title"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.json()[field] == payload, url
 
     # Emails: the text part is plain, an HTML part (if any) escapes.
     assert mailoutbox
@@ -591,3 +604,46 @@ async def test_socket_refuses_invalid_text_and_sends_payloads_as_strings(setting
         assert (await socket.request("floor.request"))["event"] == "ack"
         state = await socket.state(lambda s: s["speakers"]["queue"])
         assert state["speakers"]["queue"][0]["name"] == P.SCRIPT
+
+
+# --- Staff forms of the Wagtail admin: a form error, never a 500 --------------------------
+
+
+def test_invalid_text_in_wagtail_admin_forms(client, site_tree, manager, tilleuls):
+    from cms.agenda.models import EventIndexPage
+
+    home, news_index = site_tree
+    agenda = EventIndexPage.objects.get()
+    client.force_login(manager)
+    forms = [
+        (reverse("assemblies_admin:add"), ["title", "place", "convocation"]),
+        (reverse("volunteering_actions:add"), ["title", "description", "meeting_place"]),
+        (f"/admin/pages/add/cms/newspage/{news_index.pk}/", ["title", "lead"]),
+        (f"/admin/pages/add/agenda/eventpage/{agenda.pk}/", ["title", "place"]),
+    ]
+    for url, fields in forms:
+        assert client.get(url).status_code == 200, url
+        for value in P.INVALID_PAYLOADS:
+            # What the browser always sends with a StreamField (Wagtail needs it).
+            data = {"body-count": "0", **{field: value for field in fields}}
+            response = client.post(url, data)
+            assert response.status_code == 200, (url, value[:10], response.status_code)
+            assert_inert(response.content)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "proposals_admin:index",
+        "volunteering_actions:index",
+        "assemblies_admin:index",
+        "volunteering_stats:index",
+        "/admin/pages/search/",
+    ],
+)
+def test_staff_listing_parameters_never_500(client, some_rows, manager, name):
+    client.force_login(manager)
+    url = _url(name)
+    for param in ["q", "ordering", "status", "neighbourhood", "theme", "p", "debut", "fin"]:
+        for value in [P.SCRIPT, P.NUL, "x" * 100_000, "-title", "__str__", "1e9", "-1"]:
+            no_500(client, url, {param: value}, label=param)

@@ -187,6 +187,12 @@ class ProposalIndexView(generic.IndexView):
         },
     }
 
+    @cached_property
+    def search_query(self):
+        # SQLite refuses a LIKE pattern over 50 000 bytes (a 503 "database unavailable" for
+        # a pasted 100 kB ?q=); a search is a few words.
+        return super().search_query[:200]
+
     def get_base_queryset(self):
         return super().get_base_queryset().with_counts().select_related("neighbourhood", "theme")
 
