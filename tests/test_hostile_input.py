@@ -638,6 +638,7 @@ def test_invalid_text_in_wagtail_admin_forms(client, site_tree, manager, tilleul
         "volunteering_actions:index",
         "assemblies_admin:index",
         "volunteering_stats:index",
+        "volunteering_certificates:index",
         "/admin/pages/search/",
     ],
 )
@@ -647,3 +648,41 @@ def test_staff_listing_parameters_never_500(client, some_rows, manager, name):
     for param in ["q", "ordering", "status", "neighbourhood", "theme", "p", "debut", "fin"]:
         for value in [P.SCRIPT, P.NUL, "x" * 100_000, "-title", "__str__", "1e9", "-1"]:
             no_500(client, url, {param: value}, label=param)
+
+
+def test_odd_path_parameters_are_404(client, some_rows, resident):
+    client.force_login(resident)
+    huge = 10**30
+    for url in [
+        f"/idees/{huge}/",
+        f"/idees/{huge}/commenter/?reponse-a={huge}",
+        "/idees/1/commenter/?reponse-a=abc",
+        f"/agir/{huge}/",
+        f"/agir/creneau/{huge}/agenda.ics",
+        f"/assemblees/{huge}/",
+        f"/assemblees/{huge}/seance/",
+        "/agenda/mois/0000/00/",
+        "/agenda/mois/9999/12/",
+        f"/api/proposals/{huge}/",
+        f"/api/proposals/{huge}/comments/",
+        f"/api/assemblies/{huge}/live/",
+        f"/api/volunteering/actions/{huge}/",
+    ]:
+        response = client.get(url)
+        assert 400 <= response.status_code < 500 or response.status_code == 200, (
+            url,
+            response.status_code,
+        )
+
+
+def test_desk_searches_never_500(client, scene, manager):
+    client.force_login(manager)
+    pages = [
+        (reverse("assemblies:checkin", args=[scene["assembly"].pk]), ["q", "compte"]),
+        (reverse("volunteering_staff:checkin", args=[scene["shift"].pk]), ["q"]),
+        (reverse("volunteering_staff:roster", args=[scene["shift"].pk]), ["q", "compte"]),
+    ]
+    for url, params in pages:
+        for param in params:
+            for value in [P.SCRIPT, P.NUL, "x" * 100_000, P.EMOJI]:
+                no_500(client, url, {param: value}, label=param)

@@ -774,7 +774,8 @@ def _checkin_context(request, assembly, *, desk_form=None, proxy_form=None):
         holds_proxy=Count("proxies_held", filter=Q(proxies_held__checked_in_at__isnull=True))
     ).order_by("user__display_name", "pk")
     registered, quorum = services.attendance(assembly)
-    desk_query = (request.GET.get("compte") or "").strip()[:100]
+    # NUL bytes dropped: PostgreSQL refuses them in a query (a 500).
+    desk_query = (request.GET.get("compte") or "").replace("\x00", "").strip()[:100]
     accounts = []
     if desk_query:
         accounts = list(
