@@ -125,10 +125,10 @@ class AssemblyConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
         changed."""
         kind, payload = event.get("event"), event.get("payload") or {}
         if kind == "assembly.state":
-            state = payload.get("state") or {}
-            if state.get("version", 0) >= self.version:
-                self.version = state.get("version", 0)
-                await self.send_json({"event": "assembly.state", "payload": state})
+            version = payload.get("version", 0)
+            if version >= self.version and payload.get("text"):
+                self.version = version
+                await self.send(text_data=payload["text"])  # already encoded, once
             concerned = (
                 self.participant_id is not None
                 and self.participant_id in payload.get("participants", ())
