@@ -93,4 +93,4 @@ def test_database_and_redis_urls_switch_the_backends():
     assert "django.db.backends.postgresql" in result.stdout
     assert " quartier " in result.stdout
     assert "channels_redis.pubsub.RedisPubSubChannelLayer" in result.stdout
-    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "config.cache.ResilientRedisCache" in result.stdout
