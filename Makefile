@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 E2E_STAMP := $(VENV)/.installed-e2e
+NODE_STAMP := e2e/node/node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve worker migrate demo test test-pg test-e2e lint format bench bench-agir bench-assemblies clean
+.PHONY: help install run serve worker migrate demo test test-pg test-e2e screenshots lighthouse lint format bench bench-agir bench-assemblies bench-uploads clean
 
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,9 +49,20 @@ $(E2E_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,e2e]"
 	touch $(E2E_STAMP)
 
-test-e2e: $(E2E_STAMP) ## Browser journeys in Debian's Chromium (needs /usr/bin/chromium)
+test-e2e: $(E2E_STAMP) $(NODE_STAMP) ## Browser journeys in Debian's Chromium (needs /usr/bin/chromium)
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: apt-get install chromium"; exit 1; }
 	$(BIN)/python -m pytest -q -p no:cacheprovider e2e
+
+# Lighthouse and the W3C Nu HTML checker, pinned in e2e/node/package-lock.json (npm registry).
+$(NODE_STAMP): e2e/node/package-lock.json
+	npm ci --prefix e2e/node --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NODE_STAMP)
+
+screenshots: $(E2E_STAMP) ## Phone and desktop screenshots of every page type (test-results/screenshots/)
+	$(BIN)/python -m e2e.screenshots
+
+lighthouse: $(E2E_STAMP) $(NODE_STAMP) ## Lighthouse scores of the main pages on a phone (accessibility and best practices 100)
+	$(BIN)/python -m e2e.lighthouse
 
 lint: $(STAMP) ## Lint, security lint (bandit) and check that migrations match the models
 	$(BIN)/ruff check .
@@ -70,6 +82,9 @@ bench-agir: $(STAMP) ## Sign-ups under concurrency and the action page with 200 
 
 bench-assemblies: $(STAMP) ## Live vote: 500 and 1,000 members over WebSockets, in-memory and Redis (two servers)
 	$(BIN)/python bench/assemblies.py
+
+bench-uploads: $(STAMP) ## Peak memory of one process under bursts of large photos, next to one small photo
+	$(BIN)/python bench/uploads.py
 
 clean: ## Remove the virtualenv, the SQLite database and local media
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

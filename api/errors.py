@@ -3,14 +3,24 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+# Per-field messages ({"field": ["message"]}), a list of messages, or null: a typed union,
+# not ``oneOf: [{}, null]`` (a null matches both branches, which strict validators refuse).
+@extend_schema_field(  # allow_null adds {"type": "null"}
+    {"oneOf": [{"type": "object", "additionalProperties": {}}, {"type": "array", "items": {}}]}
+)
+class ErrorDetailsField(serializers.JSONField):
+    pass
 
 
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, machine-readable error code.")
     message = serializers.CharField(help_text="Human-readable message, in the request language.")
-    details = serializers.JSONField(
+    details = ErrorDetailsField(
         allow_null=True, help_text="Per-field messages for invalid input, otherwise null."
     )
 

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civic.links import page_url
 from civic.territory.models import Neighbourhood, Regie
 from cms.models import NewsPage
 
@@ -27,7 +28,9 @@ class NewsNeighbourhoodSerializer(serializers.ModelSerializer):
 
 class NewsListSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    neighbourhood = NewsNeighbourhoodSerializer(read_only=True)
+    neighbourhood = NewsNeighbourhoodSerializer(
+        read_only=True, allow_null=True, help_text="null for news of every quartier."
+    )
 
     class Meta:
         model = NewsPage
@@ -44,7 +47,7 @@ class NewsListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, page):
-        return page.get_full_url(self.context.get("request"))
+        return page_url(page, self.context.get("request"))
 
 
 class NewsDetailSerializer(NewsListSerializer):

@@ -5,14 +5,17 @@ from django.core.validators import slug_re
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock, validate_image_alt_texts
 from cms.pagination import paginate
+
+HOME_PINS_MAX = 6
 
 
 class AccessibleBodyMixin:
@@ -34,10 +37,23 @@ class AccessibleBodyMixin:
 
 
 class HomePage(AccessibleBodyMixin, Page):
+    """The neighbourhood's hub. Staff write the introduction and pin a few items; the rest
+    (next assembly, shifts, ideas, events, news) is read by ``cms.home``."""
+
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
     body = StreamField(BaseStreamBlock(), verbose_name=_("contenu"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel(
+            "pins",
+            label=_("À la une"),
+            heading=_("À la une (épinglé en haut de l'accueil)"),
+            max_num=HOME_PINS_MAX,
+        ),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
@@ -47,14 +63,91 @@ class HomePage(AccessibleBodyMixin, Page):
         verbose_name = _("page d'accueil")
 
     def get_context(self, request, *args, **kwargs):
+        from cms import home
+
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = (
-            NewsPage.objects.live()
-            .public()
-            .select_related("neighbourhood")
-            .order_by("-date", "-pk")[:5]
-        )
+        context["hub"] = home.hub_for(request, self)
         return context
+
+    def serve(self, request, *args, **kwargs):
+        from cms import home
+
+        response = super().serve(request, *args, **kwargs)
+        home.remember_choice(request, response)
+        return response
+
+
+class HomePin(Orderable):
+    """One item pinned to the top of the home page: a page of the site (news, event,
+    plain page), an idea or a volunteer action. Shown only while it is public."""
+
+    home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="pins")
+    pinned_page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("page"),
+    )
+    proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("idée"),
+    )
+    action = models.ForeignKey(
+        "volunteering.Action",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("action bénévole"),
+    )
+    note = models.CharField(
+        _("phrase d'accroche (facultatif)"),
+        max_length=160,
+        blank=True,
+        help_text=_("Une phrase courte qui dit pourquoi c'est important en ce moment."),
+    )
+
+    panels = [
+        PageChooserPanel("pinned_page"),
+        FieldPanel("proposal"),
+        FieldPanel("action"),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("élément à la une")
+        verbose_name_plural = _("éléments à la une")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(pinned_page__isnull=False, proposal__isnull=True, action__isnull=True)
+                    | models.Q(
+                        pinned_page__isnull=True, proposal__isnull=False, action__isnull=True
+                    )
+                    | models.Q(
+                        pinned_page__isnull=True, proposal__isnull=True, action__isnull=False
+                    )
+                ),
+                name="home_pin_is_one_thing",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.pinned_page or self.proposal or self.action or "")
+
+    def clean(self):
+        super().clean()
+        chosen = [self.pinned_page_id, self.proposal_id, self.action_id]
+        if sum(1 for value in chosen if value) != 1:
+            raise ValidationError(
+                _("Choisissez une seule chose à épingler : une page, une idée ou une action.")
+            )
 
 
 class NewsIndexPage(Page):

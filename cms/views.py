@@ -1,4 +1,3 @@
-import re
 from datetime import date
 
 from django.http import HttpResponseServerError, JsonResponse
@@ -7,45 +6,31 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from wagtail.models import Page, Site
 
 from api.errors import error_body, json_not_found
 from civic.privacy.views import contact as privacy_contact
 from cms.pagination import paginate
+from cms.search import MAX_QUERY_LENGTH, search_everything
 
 SEARCH_PAGE_SIZE = 10
-MAX_QUERY_LENGTH = 200
-# Control characters (NUL included) are never part of a search and some databases refuse them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]+")
-WORD = re.compile(r"\w+")
-
-
-def clean_query(raw):
-    """The query as shown back in the search box: bounded, without control characters."""
-    return CONTROL_CHARACTERS.sub(" ", raw or "")[:MAX_QUERY_LENGTH].strip()
-
-
-def search_terms(query):
-    """Only the words of the query go to the search backend: quotes, brackets and other
-    operators are full-text syntax for the database (SQLite FTS5 fails on a lone ``"``)."""
-    return " ".join(WORD.findall(query))
-
-
-def searchable_pages(request):
-    """Live, public pages of the site asked for (never the tree's root, never another site)."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return Page.objects.none()
-    return Page.objects.live().public().descendant_of(site.root_page, inclusive=True)
 
 
 def search(request):
-    query = clean_query(request.GET.get("q", ""))
-    terms = search_terms(query)
-    results = searchable_pages(request).specific().search(terms) if terms else Page.objects.none()
-    page_obj = paginate(request, results, SEARCH_PAGE_SIZE)
+    """One search over ideas, actions, events, assemblies, news and pages (cms/search.py)."""
+    outcome = search_everything(
+        request=request, query=request.GET.get("q", ""), kind=request.GET.get("type")
+    )
+    page_obj = paginate(request, outcome.results, SEARCH_PAGE_SIZE)
     return TemplateResponse(
-        request, "cms/search.html", {"query": query, "page_obj": page_obj, "results": page_obj}
+        request,
+        "cms/search.html",
+        {
+            "query": outcome.query,
+            "outcome": outcome,
+            "page_obj": page_obj,
+            "results": page_obj,
+            "max_query_length": MAX_QUERY_LENGTH,
+        },
     )
 
 

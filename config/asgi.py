@@ -1,6 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-Every WebSocket route checks the Origin against ALLOWED_HOSTS and gets the session user.
+Every WebSocket route checks the Origin against ALLOWED_HOSTS and gets the session user;
+while the channel layer (Redis) is unreachable, sockets close with 1013 "try again later"
+(civic/live/outage.py).
 """
 
 import os
@@ -19,6 +21,7 @@ from django.urls import path  # noqa: E402
 
 from civic.assemblies.consumers import AssemblyConsumer  # noqa: E402
 from civic.live.consumers import LiveConsumer  # noqa: E402
+from civic.live.outage import ChannelLayerOutageGuard  # noqa: E402
 from civic.proposals.consumers import ProposalConsumer  # noqa: E402
 from civic.volunteering.consumers import ActionConsumer  # noqa: E402
 
@@ -37,7 +40,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(ChannelLayerOutageGuard(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -2,11 +2,22 @@
 
 Everything we (and Wagtail: site root paths; allauth: login rate limits; DRF: the API's
 write throttle) keep in the cache can be recomputed or skipped; the database is the truth.
-With the stock backend a Redis restart turned every page into an error. Here a read misses,
-a write is skipped, and a warning is logged once per second at most.
+With the stock backend a Redis restart turned every page into an error. Here, while Redis
+is unreachable:
+
+- a read misses and a write is skipped;
+- ``add`` answers True: callers use it as a lock or a "first time?" check (allauth takes
+  a lock with it before counting a login attempt), and refusing would lock everyone out
+  of their account; letting the attempt through only loosens a rate limit for a while;
+- ``incr`` answers "no such key", so a counter starts again from its caller's default.
+
+The outage is logged once when it starts and once when Redis answers again. After a
+failure the process does not try Redis for ``RETRY_SECONDS``, so that a page with several
+cache calls does not wait one connection timeout for each.
 """
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.redis import RedisCache
@@ -16,90 +27,96 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+RETRY_SECONDS = 2.0
+
+
+class _Unreachable(Exception):
+    """Redis is known to be down: skip the call without waiting for a timeout."""
+
+
+class _Outage:
+    """Per process: is Redis down, since when, and when to try it again."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.down = False
+        self.retry_at = 0.0
+
+    def check(self):
+        if self.down and time.monotonic() < self.retry_at:
+            raise _Unreachable
+
+    def failed(self, operation, error):
+        with self._lock:
+            self.retry_at = time.monotonic() + RETRY_SECONDS
+            if self.down:
+                return
+            self.down = True
+        logger.warning(
+            "Cache unreachable (%s on %s): going on without it; rate limits and cache "
+            "locks let requests through until it answers again",
+            type(error).__name__,
+            operation,
+        )
+
+    def succeeded(self):
+        if not self.down:
+            return
+        with self._lock:
+            if not self.down:
+                return
+            self.down = False
+        logger.warning("Cache reachable again")
+
+
+outage = _Outage()
 
 
 class ResilientRedisCache(RedisCache):
-    _last_warning = 0.0
-
-    def _unreachable(self, operation, error):
-        now = time.monotonic()
-        if now - ResilientRedisCache._last_warning > 1.0:
-            ResilientRedisCache._last_warning = now
-            logger.warning(
-                "Cache unreachable (%s on %s): going on without it", type(error).__name__, operation
-            )
+    def _call(self, operation, when_down, *args):
+        try:
+            outage.check()
+            result = getattr(super(), operation)(*args)
+        except _Unreachable:
+            return when_down()
+        except UNREACHABLE as error:
+            outage.failed(operation, error)
+            return when_down()
+        outage.succeeded()
+        return result
 
     def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE as error:
-            self._unreachable("get", error)
-            return default
+        return self._call("get", lambda: default, key, default, version)
 
     def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE as error:
-            self._unreachable("get_many", error)
-            return {}
+        return self._call("get_many", dict, keys, version)
 
     def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE as error:
-            self._unreachable("has_key", error)
-            return False
+        return self._call("has_key", lambda: False, key, version)
 
     def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("add", error)
-            return False
+        return self._call("add", lambda: True, key, value, timeout, version)
 
     def set(self, key, value, timeout=None, version=None):
-        try:
-            return super().set(key, value, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("set", error)
+        return self._call("set", lambda: None, key, value, timeout, version)
 
     def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("set_many", error)
-            return list(data)
+        return self._call("set_many", lambda: list(data), data, timeout, version)
 
     def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE as error:
-            self._unreachable("touch", error)
-            return False
+        return self._call("touch", lambda: False, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE as error:
-            self._unreachable("delete", error)
-            return False
+        return self._call("delete", lambda: False, key, version)
 
     def delete_many(self, keys, version=None):
-        try:
-            return super().delete_many(keys, version)
-        except UNREACHABLE as error:
-            self._unreachable("delete_many", error)
+        return self._call("delete_many", lambda: None, keys, version)
 
     def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE as error:
-            self._unreachable("incr", error)
-            raise ValueError(f"Key '{key}' not found") from None
+        def not_found():
+            raise ValueError(f"Key '{key}' not found")
+
+        return self._call("incr", not_found, key, delta, version)
 
     def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE as error:
-            self._unreachable("clear", error)
-            return False
+        return self._call("clear", lambda: False)

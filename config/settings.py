@@ -14,6 +14,7 @@ fresh clone runs on SQLite, the in-memory channel layer, local media and console
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     # Domain apps first so that their templates override third-party ones.
     "civic.accounts",
     "civic.territory",
+    "civic.places",
     "civic.live",
     "civic.proposals",
     "civic.volunteering",
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "civic.privacy",
     "cms",
     "cms.agenda",
+    "cms.identity",
     "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -97,16 +100,25 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "sorl.thumbnail",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves static files to WhiteNoise too: development serves them as
+    # production does (uvicorn, in `make run`, has no static handler of its own).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
+    # First, so that it compresses what every other middleware wrote. Compressed HTML with
+    # a secret in it is what BREACH attacks; Django masks the CSRF token differently in
+    # every response, so the token cannot be guessed that way. Whitenoise's own gzip files
+    # are sent as they are (a response with Content-Encoding is left alone).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -142,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.site_navigation",
+                "cms.identity.context_processors.identity",
             ],
         },
     },
@@ -225,6 +238,9 @@ PRIVACY_INACTIVE_WARNING_DAYS = int(env("PRIVACY_INACTIVE_WARNING_DAYS", "30"))
 PRIVACY_ROSTER_RETENTION_DAYS = int(env("PRIVACY_ROSTER_RETENTION_DAYS", "365"))
 PRIVACY_RUN_HOUR = int(env("PRIVACY_RUN_HOUR", "3"))
 PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "")
+# A secret ballot publishes no figure per option when fewer voters than this took part, or
+# when weighted and one college has fewer ballots (civic/assemblies/results.py, disclose).
+SECRET_BALLOT_MIN_GROUP = int(env("SECRET_BALLOT_MIN_GROUP", "3"))
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -252,6 +268,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "civic.accounts.forms.SignupExtraForm"
+# Two sign-ups with one address at once: the second is answered as "address in use".
+ACCOUNT_FORMS = {"signup": "civic.accounts.signup.SignupForm"}
 ACCOUNT_ADAPTER = "civic.accounts.adapter.AccountAdapter"
 # Password reset for an unknown address: the same page, and no email at all.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
@@ -310,6 +328,10 @@ STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
+# Production: `collectstatic` writes every file under a name carrying its content hash,
+# with a gzip copy beside it; WhiteNoise serves those hashed names as immutable, cached for
+# years. Development and tests: the plain names, found in the source folders by WhiteNoise
+# itself (no collectstatic step), re-read on each request in development (max-age=0).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -318,6 +340,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 # Wagtail's page editor posts one field per StreamField value: hence 10 000 fields. No form
 # takes more than one file (Wagtail's multiple image upload sends one per request).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -330,6 +354,12 @@ WAGTAIL_SITE_NAME = "Quartier Commun"
 # ASCII page slugs: addresses that residents can read out and type.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_BASE_URL = SITE_URL
+# No avatars fetched from a third-party service: the admin shows initials.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor a call to Wagtail's servers from the dashboard: updates come with the project's.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The Régie's dashboard lists published ideas still without an answer after this many days.
+DASHBOARD_UNANSWERED_IDEA_DAYS = int(env("DASHBOARD_UNANSWERED_IDEA_DAYS", "30"))
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "ods"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
@@ -351,6 +381,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # JSON bounded in size and depth: a hostile body is a JSON 400, never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "civic.json_input.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Writes only (POST/PUT/PATCH/DELETE), per user or per IP: reads stay free.
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteRateThrottle"],
     # 0: REMOTE_ADDR (DRF's default, None, would trust any X-Forwarded-For sent).
@@ -366,6 +402,15 @@ SPECTACULAR_SETTINGS = {
     # Only our own API: Wagtail's admin also exposes endpoints.
     "SCHEMA_PATH_PREFIX": r"/api/",
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    # OpenAPI 3.1: a nullable nested object is ``oneOf: [$ref, {type: null}]``. In 3.0 it was
+    # ``allOf: [$ref]`` with ``nullable`` and no ``type``, which 3.0.3 says does not allow
+    # null: strict validators and generated clients rejected the nulls the API sends.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.blank_is_any_of",
+        "api.schema.nullable_as_type",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -379,6 +424,33 @@ SPECTACULAR_SETTINGS = {
 API_WRITE_THROTTLE_RATE = env(
     "API_WRITE_THROTTLE_RATE", "100000/min" if DJANGO_ENV == "test" else "60/min"
 )
+
+# --- Maps -------------------------------------------------------------------------------
+# Tiles drawn under the maps (Leaflet, static/vendor/leaflet/). The default is OpenStreetMap's
+# standard layer; its usage policy asks for the attribution below and a Referer (the tile
+# layer sends the page's origin). "{s}" in the URL (subdomains) is allowed by the CSP as "*".
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">'
+    "les contributeurs d&#8217;OpenStreetMap</a>",
+)
+MAP_TILE_MAX_ZOOM = int(env("MAP_TILE_MAX_ZOOM", "19"))
+# Where a map opens when it has nothing to show yet: "latitude,longitude,zoom".
+MAP_CENTER = tuple(float(part) for part in env("MAP_CENTER", "43.6045,1.4440,13").split(","))
+# The address search of the idea form (civic/geocoding.py), called by the server only.
+GEOCODER_URL = env("GEOCODER_URL", "https://api-adresse.data.gouv.fr/search/")
+GEOCODER_TIMEOUT = float(env("GEOCODER_TIMEOUT", "4"))
+# Address searches allowed per person (or per IP address when anonymous) and minute.
+GEOCODER_RATE_PER_MINUTE = int(env("GEOCODER_RATE_PER_MINUTE", "30"))
+
+
+def _tile_origin(url):
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+MAP_TILE_ORIGIN = _tile_origin(MAP_TILE_URL)
 
 # Content-Security-Policy (django-csp; config/csp.py adds the page's own WebSocket origin).
 # No inline script, style, event handler or style attribute anywhere but the admins:
@@ -396,7 +468,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [CSP_SELF],
         "style-src": [CSP_SELF],
         # data: for small inline images (SVG icons in CSS); blob: for local previews.
-        "img-src": [CSP_SELF, "data:", "blob:"],
+        # ... and the map tiles' host (MAP_TILE_URL), nothing else.
+        "img-src": [CSP_SELF, "data:", "blob:", MAP_TILE_ORIGIN],
         "connect-src": [CSP_SELF],
         # Videos and maps embedded in pages (cms.blocks.LinkEmbedBlock) come from these
         # providers; any other embed shows as its plain link.

@@ -7,10 +7,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import seo
 from cms import views as cms_views
 from cms.feeds import NewsAtomFeed, NewsRssFeed
 
 urlpatterns = [
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("favicon.ico", seo.favicon, name="favicon"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -38,6 +42,8 @@ if settings.DEBUG:
 urlpatterns += [
     # The agenda's calendar files (/agenda/agenda.ics): addresses Wagtail's routes can't serve.
     path("", include("cms.agenda.urls")),
+    # The Régie's colour as a stylesheet (cms.identity).
+    path("", include("cms.identity.urls")),
     # Everything else is a Wagtail page: keep last.
     path("", include(wagtail_urls)),
 ]

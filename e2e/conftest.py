@@ -240,6 +240,14 @@ def server(tmp_path_factory):
         # seed_demo and arrange_demo.py (journeys reading emails need the one started here).
         yield RunningServer(os.environ["E2E_SERVER_URL"], folder)
         return
+    with demo_server(folder) as app:
+        yield app
+
+
+def demo_server(folder):
+    """The demo site in ``folder``, set up, ready to be started with ``with``.
+
+    Also used by ``e2e/screenshots.py`` and ``e2e/lighthouse.py``."""
     app = E2EServer(folder)
     # The demo's own emails (sign-ups, digests) go to a folder of their own.
     setup_env = {**app.env, "EMAIL_FILE_PATH": str(folder / "seed-emails")}
@@ -249,8 +257,7 @@ def server(tmp_path_factory):
     app.arranged = _manage(
         setup_env, "shell", "-c", Path(__file__).with_name("arrange_demo.py").read_text()
     )
-    with app:
-        yield app
+    return app
 
 
 # --- The browser --------------------------------------------------------------------------------

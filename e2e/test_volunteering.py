@@ -105,6 +105,6 @@ def test_last_place_waitlist_and_promotion_live(personas, server):
     qr = card.get_by_role("img", name=re.compile(r"^Code QR de présence"))
     expect(qr).to_be_visible()
     code = card.locator("code.check-in-code")
-    expect(code).to_have_text(re.compile(r"^[0-9a-f-]{36}$"))
+    expect(code).to_have_text(re.compile(r"^[3-9A-Y]{3}-[3-9A-Y]{3}$"))
     expect(qr).to_have_accessible_name(re.compile(re.escape(code.inner_text())))
     assert qr.locator("svg").bounding_box()["width"] > 50

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from civic.links import installation_host
 from cms.agenda.models import EventPage
 from tests.agenda_factories import at, in_days, make_event
 
@@ -54,7 +55,8 @@ def permanence(site_tree):
 def test_a_repeating_event_is_one_vevent_with_its_rrule(client, permanence):
     calendar = parse(client.get(permanence.url + "ics/"))
     (event,) = calendar.walk("VEVENT")
-    assert str(event["uid"]) == f"event-{permanence.pk}@quartier-commun"
+    site_id = permanence.get_site().pk
+    assert str(event["uid"]) == f"event-{permanence.pk}.site-{site_id}@{installation_host()}"
     assert str(event["summary"]) == "Permanence de la Régie"
     assert str(event["location"]) == "Local de la Régie"
     start = event.decoded("dtstart")
@@ -157,3 +159,30 @@ def test_dtend_follows_the_duration(client, site_tree):
     event = make_event(title="Réunion", start=at(date(2027, 2, 1), 18), hours=2)
     vevent = parse(client.get(event.url + "ics/")).walk("VEVENT")[0]
     assert vevent.decoded("dtend") - vevent.decoded("dtstart") == timedelta(hours=2)
+
+
+def test_the_agenda_ics_address_carries_shifts_and_assemblies(
+    client, three_events, tilleuls, settings
+):
+    from civic.assemblies.calendar import assembly_uid
+    from civic.volunteering.calendar import shift_uid
+    from tests.assemblies_factories import AssemblyFactory
+    from tests.factories import ActionFactory, ShiftFactory
+
+    shift = ShiftFactory(action=ActionFactory(title="Grand nettoyage", neighbourhood=tilleuls))
+    cancelled = ShiftFactory(action=shift.action, is_cancelled=True)
+    assembly = AssemblyFactory(title="Assemblée des Tilleuls", neighbourhood=tilleuls)
+    settings.ROOT_URLCONF = __name__
+    calendar = parse(client.get("/agenda/agenda.ics", {"quartier": "les-tilleuls"}))
+    uids = {str(e["uid"]) for e in calendar.walk("VEVENT")}
+    assert set(vevents(calendar)) == {
+        "Vide-grenier",
+        "Permanence",
+        "Grand nettoyage",
+        "Assemblée des Tilleuls",
+    }
+    assert shift_uid(shift) in uids and assembly_uid(assembly) in uids
+    assert shift_uid(cancelled) not in uids
+    # Another quartier's feed has neither.
+    other = parse(client.get("/agenda/agenda.ics", {"quartier": "bel-air"}))
+    assert set(vevents(other)) == {"Jardinage", "Permanence"}

@@ -37,7 +37,9 @@ def events(site_tree, tilleuls, bel_air):
 
 def test_the_list_shows_upcoming_occurrences_in_date_order(client, events):
     content = text(client.get("/agenda/"))
-    assert content.count("Permanence</a>") == 4  # every date of the repeating event
+    # The repeating event once, in words, with its next date; then the dated entries.
+    assert content.count("Permanence</a>") == 1
+    assert "Tous les " in content and "9\u00a0h – 12\u00a0h" in content
     assert "Réunion passée" not in content
     first_permanence = content.index("Permanence</a>")
     assert first_permanence < content.index("Jardinage") < content.index("Vide-grenier")
@@ -58,7 +60,7 @@ def test_a_neighbourhood_without_events_says_so(client, events, regie):
     NeighbourhoodFactory(regie=regie, slug="la-source", name="La Source")
     events["permanence"].unpublish()
     content = text(client.get("/agenda/", {"quartier": "la-source"}))
-    assert "Aucun événement à venir pour La Source" in content
+    assert "Rien de prévu pour La Source en ce moment." in content
 
 
 @pytest.mark.parametrize(
@@ -101,7 +103,7 @@ def test_month_view_is_an_accessible_table(client, site_tree, tilleuls):
     assert '<abbr title="lundi">' in content
     assert "Carnaval" in content
     assert content.count("Brocante") == 2  # on each of its two days
-    assert '<time datetime="2027-03-06T14:00:00+01:00">14:00</time>' in content
+    assert '<time datetime="2027-03-06T14:00:00+0100">14\u00a0h</time>' in content
     assert 'href="/agenda/mois/2027/02/"' in content and 'rel="prev"' in content
     assert 'href="/agenda/mois/2027/04/"' in content and 'rel="next"' in content
 
@@ -124,12 +126,18 @@ def test_month_view_of_a_repeating_event_across_the_clock_change(client, site_tr
     )
     october = text(client.get("/agenda/mois/2027/10/"))
     november = text(client.get("/agenda/mois/2027/11/"))
-    assert october.count(">09:00</time> Permanence") == 4
-    assert november.count(">09:00</time> Permanence") == 5
+    # Once per month, in words, at 9 h on both sides of the change, with its next date.
+    for content, first in (
+        (october, "2027-10-05T09:00:00+0200"),
+        (november, "2027-11-02T09:00:00+0100"),
+    ):
+        assert content.count("Permanence</a>") == 1
+        assert "Tous les mardis, 9\u00a0h – 12\u00a0h" in content
+        assert f'<time datetime="{first}">' in content
 
 
 def test_an_empty_month_says_so(client, site_tree):
-    assert "Aucun événement ce mois-ci." in text(client.get("/agenda/mois/2030/01/"))
+    assert "Rien de prévu ce mois-ci." in text(client.get("/agenda/mois/2030/01/"))
 
 
 def test_the_current_month_marks_today(client, events):

@@ -9,6 +9,8 @@ ever told (the secret ballot).
 
 import asyncio
 import json
+import math
+import time
 import uuid
 from contextlib import asynccontextmanager
 
@@ -19,7 +21,7 @@ from django.db import connection
 from django.test import Client
 
 from civic.assemblies import live, services
-from civic.assemblies.consumers import RATE_BURST, AssemblyConsumer
+from civic.assemblies.consumers import RATE_BURST, RATE_PER_SECOND, AssemblyConsumer
 from civic.assemblies.models import Ballot, Motion
 from config.asgi import application
 from tests.assemblies_factories import (
@@ -581,15 +583,19 @@ async def test_a_flood_is_slowed_down_not_disconnected(room):
     room = await room
     await db(services.open_motion)(actor=room.chair, motion=room.motion)
     async with socket_for(room.assembly, room.amina.user) as socket:
+        started = time.monotonic()
         for _ in range(RATE_BURST + 10):
             await socket.send("floor.withdraw")
         answers = [
             await socket.until(lambda m: m["event"] in ("ack", "error"))
             for _ in range(RATE_BURST + 10)
         ]
+        elapsed = time.monotonic() - started
         codes = [a["payload"].get("code") for a in answers if a["event"] == "error"]
         assert codes and set(codes) == {"too_fast"}
-        assert len(codes) >= 9
+        # Beyond the burst, only what the allowance refilled meanwhile gets through (a slow
+        # machine takes longer to answer, and refills more).
+        assert len(codes) >= 10 - math.ceil(elapsed * RATE_PER_SECOND)
         await asyncio.sleep(0.5)  # the allowance refills
         ack = await socket.request("vote", motion=room.motion.pk, option=room.options["for"])
         assert ack["event"] == "ack"

@@ -111,7 +111,7 @@ def test_member_cannot_chair_nor_check_in(assembly, resident, manager):
     other = register_member(assembly, resident_of(assembly, display_name="Bernard"))
     motion = make_motion(assembly, manager)
     client = login(resident)
-    for page in STAFF_PAGES + [f"accueil/{me.checkin_token}/"]:
+    for page in STAFF_PAGES + [f"accueil/{me.presence_code}/"]:
         assert client.get(url(assembly, page)).status_code == 403, page
     posts = [
         ("presidence/ouvrir-seance/", {}),
@@ -128,7 +128,7 @@ def test_member_cannot_chair_nor_check_in(assembly, resident, manager):
         ("accueil/presence/", {"participant": other.pk}),
         ("accueil/inscrire/", {"email": "x@example.org"}),
         ("accueil/procuration/", {"giver": other.pk, "holder": me.pk}),
-        (f"accueil/{me.checkin_token}/", {}),
+        (f"accueil/{me.presence_code}/", {}),
     ]
     for page, data in posts:
         response = client.post(url(assembly, page), data)
@@ -142,7 +142,7 @@ def test_member_cannot_chair_nor_check_in(assembly, resident, manager):
 
 def test_scanning_own_code_teaches_nothing(assembly, resident):
     me = register_member(assembly, resident)
-    response = login(resident).get(url(assembly, f"accueil/{me.checkin_token}/"))
+    response = login(resident).get(url(assembly, f"accueil/{me.presence_code}/"))
     assert response.status_code == 403
     assert "Noter présent·e" not in text_of(response)
 
@@ -164,10 +164,10 @@ def test_staff_reach_every_page(request, persona, assembly, resident, manager):
         "projecteur/",
         "presidence/",
         "accueil/",
-        f"accueil/{me.checkin_token}/",
+        f"accueil/{me.presence_code}/",
     ]:
         assert client.get(url(assembly, page)).status_code == 200, page
-    client.post(url(assembly, f"accueil/{me.checkin_token}/"))
+    client.post(url(assembly, f"accueil/{me.presence_code}/"))
     me.refresh_from_db()
     assert me.is_present
 

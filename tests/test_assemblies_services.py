@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from civic import codes
 from civic.assemblies import services
 from civic.assemblies.models import (
     Ballot,
@@ -63,7 +64,7 @@ def test_a_resident_registers_once(assembly, resident):
     assert first.pk == again.pk
     assert Participant.objects.filter(assembly=assembly).count() == 1
     assert first.registered_by == resident and first.checked_in_at is None
-    assert len(first.checkin_token) >= 16
+    assert codes.normalize(first.presence_code) == first.presence_code
 
 
 def test_only_residents_of_the_neighbourhood_register(assembly, other_resident, partner):
@@ -163,7 +164,7 @@ def test_check_in_is_idempotent_and_undone(assembly, resident, manager):
 def test_check_in_by_token(assembly, resident, manager, tilleuls):
     participant = services.register(assembly=assembly, resident=resident)
     checked = services.check_in_by_token(
-        actor=manager, assembly=assembly, token=participant.checkin_token
+        actor=manager, assembly=assembly, token=participant.presence_code
     )
     assert checked.pk == participant.pk and checked.checked_in_at is not None
     assert (
@@ -177,7 +178,7 @@ def test_check_in_by_token(assembly, resident, manager, tilleuls):
             services.check_in_by_token,
             actor=manager,
             assembly=other,
-            token=participant.checkin_token,
+            token=participant.presence_code,
         )
         == "unknown_code"
     )
@@ -190,7 +191,7 @@ def test_only_staff_check_in(assembly, resident, other_resident):
             call(actor=resident, participant=participant)
     with pytest.raises(PermissionDenied):
         services.check_in_by_token(
-            actor=resident, assembly=assembly, token=participant.checkin_token
+            actor=resident, assembly=assembly, token=participant.presence_code
         )
 
 

@@ -84,18 +84,18 @@ def test_full_journey_register_checkin_vote_close_results(assembly, resident, ma
     page = member.get(url(assembly))
     body = text_of(page)
     assert "<svg" in body and 'class="qr-code"' in body
-    assert participant.checkin_token in body
+    assert participant.presence_code_display in body
     assert "Suivre la séance en direct" in body
-    # The QR code encodes the absolute check-in address.
+    # The QR code encodes the absolute link of the code's page.
     assert page.context["checkin_url"] == (
-        f"http://testserver/assemblees/{assembly.pk}/accueil/{participant.checkin_token}/"
+        f"http://testserver/assemblees/{assembly.pk}/code/{participant.presence_code}/"
     )
 
     # Staff scan the code: the page names the member; the button checks them in.
-    scan = staff.get(url(assembly, f"accueil/{participant.checkin_token}/"))
+    scan = staff.get(url(assembly, f"code/{participant.presence_code}/"), follow=True)
     assert scan.status_code == 200
     assert "Amina B." in text_of(scan) and "Noter présent·e" in text_of(scan)
-    staff.post(url(assembly, f"accueil/{participant.checkin_token}/"))
+    staff.post(url(assembly, f"accueil/{participant.presence_code}/"))
     participant.refresh_from_db()
     assert participant.checked_in_at is not None
 

@@ -93,6 +93,10 @@ ACCESS = {
     "search": "public",
     "news_feed_rss": "public",
     "news_feed_atom": "public",
+    "robots_txt": "public",
+    "sitemap": "public",  # lists public objects only (tests/test_seo.py)
+    "favicon": "public",
+    "identity_accent_css": "public",
     "agenda_feed": "public",
     "accessibility": "public",  # the accessibility statement  # the public events of the agenda (cms/agenda)
     # API.
@@ -149,6 +153,7 @@ ACCESS = {
         )
     },
     "accounts:profile": "login",
+    "accounts:registrations": "login",
     "accounts:delete": "login",
     "accounts:export": "login",
     "privacy:page": "public",
@@ -156,6 +161,8 @@ ACCESS = {
     "privacy:register_csv": "staff",
     # Ideas.
     "proposals:list": "public",
+    "proposals:map": "public",  # the same ideas as the list, on a map
+    "proposals:geocode": "login",  # the idea form's address search (JSON)
     "proposals:submit": "login",
     "proposals:mine": "login",
     "proposals:notifications": "login",
@@ -188,6 +195,9 @@ ACCESS = {
     "volunteering:shift_calendar": "public",
     "volunteering:sign_up": "login",
     "volunteering:cancel": "login",
+    # What a presence code is for (same page whether it exists or not); staff go on.
+    "volunteering:code": "public",
+    "volunteering:code_entry": "public",
     # Assemblies.
     "assemblies:list": "public",
     "assemblies:detail": "public",
@@ -207,6 +217,9 @@ ACCESS = {
     "assemblies:checkin_proxy": "staff",
     "assemblies:checkin_proxy_withdraw": "staff",
     "assemblies:checkin_token": "staff",
+    # What a presence code is for (same page whether it exists or not); staff go on.
+    "assemblies:code": "public",
+    "assemblies:code_entry": "public",
 }
 
 # Our own pages in the Wagtail admin: staff only, and walked by every persona (staff too).
@@ -448,8 +461,12 @@ def candidate_kwargs(name, pattern_names, world):
     if namespace == "volunteering":
         if base == "feed":
             return [{"token": world["feed"].token}, {"token": "x" * 32}]
-        if base in ("shift_calendar", "sign_up", "cancel"):
+        if base in ("shift_calendar", "sign_up", "cancel", "code_entry"):
             return [{"pk": pk} for pk in ids["shift"]]
+        if base == "code":
+            return [
+                {"pk": signup.shift_id, "code": signup.presence_code} for signup in world["signups"]
+            ]
         return [{"pk": pk} for pk in ids["action"]]
     if namespace == "volunteering_api":
         if "shift_id" in pattern_names:
@@ -464,7 +481,9 @@ def candidate_kwargs(name, pattern_names, world):
             if "action" in pattern_names:
                 kwargs["action"] = "ouvrir"
             if "token" in pattern_names:
-                kwargs["token"] = world["participant"].checkin_token
+                kwargs["token"] = world["participant"].presence_code
+            if "code" in pattern_names:
+                kwargs["code"] = world["participant"].presence_code
             out.append(kwargs)
         return out
     if namespace == "volunteering_staff":

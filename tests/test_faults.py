@@ -63,7 +63,7 @@ def assert_503_page(response):
 
 @pytest.mark.django_db
 def test_a_view_failing_on_the_database_gets_the_503_page(site_tree, monkeypatch):
-    monkeypatch.setattr("cms.views.searchable_pages", broken)
+    monkeypatch.setattr("cms.views.search_everything", broken)
     response = Client(raise_request_exception=False).get("/recherche/", {"q": "banc"})
     assert_503_page(response)
     assert response["Content-Type"].startswith("text/html")

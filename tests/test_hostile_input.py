@@ -442,6 +442,17 @@ def test_invalid_text_in_the_api_is_a_400(
         assert 400 <= response.status_code < 500, (model, value[:10], response.status_code)
         assert response["Content-Type"].startswith("application/json")
         assert _count(model) == before
+    # Nested deeply enough to exhaust Python's parser (3 kB), as the body or in a field.
+    client.raise_request_exception = False
+    for body in (
+        "[" * 1500 + "]" * 1500,
+        json.dumps(data(scene, "x"))[:-1] + ', "z": ' + "[" * 1500 + "]" * 1500 + "}",
+    ):
+        before = _count(model)
+        response = client.post(url(scene), body, content_type="application/json")
+        assert response.status_code == 400, (model, response.status_code)
+        assert response.json()["error"]["code"] == "too_deep"
+        assert _count(model) == before
     # Valid but hostile text is stored as is and returned as a plain JSON string.
     response = client.post(url(scene), data(scene, P.SCRIPT), content_type="application/json")
     assert response.status_code < 500

@@ -440,11 +440,11 @@ def test_notifications_unread_first_then_mark_all_read(resident, other_resident)
     [
         ({"title": ""}, "title"),
         ({"description": ""}, "description"),
-        ({"latitude": "43.6"}, "longitude"),
-        ({"longitude": "1.4"}, "latitude"),
-        ({"latitude": "95", "longitude": "1.4"}, "latitude"),
-        ({"latitude": "43.6", "longitude": "-181"}, "longitude"),
-        ({"latitude": "nord", "longitude": "1.4"}, "latitude"),
+        ({"latitude": "43.6"}, "address"),  # the point is hidden: told at the address
+        ({"longitude": "1.4"}, "address"),
+        ({"latitude": "95", "longitude": "1.4"}, "address"),
+        ({"latitude": "43.6", "longitude": "-181"}, "address"),
+        ({"latitude": "nord", "longitude": "1.4"}, "address"),
         ({"photo_alt": ""}, "photo_alt"),  # a photo (below) needs its description
     ],
 )
@@ -861,4 +861,4 @@ def test_hostile_coordinates_never_fail(resident, theme, value):
         assert Proposal.objects.get().latitude == 0
     else:
         assert response.status_code == 200
-        assert_error_tied_to(response, "latitude")
+        assert_error_tied_to(response, "address")

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
+from civic.links import installation_host
 from civic.volunteering import services
 from civic.volunteering.models import Action, CalendarFeed, Shift, Signup
 from tests.factories import ActionFactory, ShiftFactory
@@ -61,7 +62,9 @@ def assert_event_matches(event, shift):
 
 
 def uid_of(shift):
-    return f"shift-{shift.pk}@quartier-commun"
+    # The installation's host and the Régie: unique across installations and Régies.
+    regie = shift.action.neighbourhood.regie_id
+    return f"shift-{shift.pk}.regie-{regie}@{installation_host()}"
 
 
 # --- Public calendars -----------------------------------------------------------------------

@@ -38,6 +38,15 @@ TASK_PATH = "civic.volunteering.tasks.send_shift_reminder"
 MINUTE = timedelta(minutes=1)
 
 
+@pytest.fixture(autouse=True)
+def without_sign_up_confirmations(monkeypatch):
+    # This module counts reminders; the confirmations of sign-ups and cancellations are
+    # tested in test_my_registrations.py.
+    from civic.volunteering import messages
+
+    monkeypatch.setattr(messages, "_send_logged", lambda *args, **kwargs: None)
+
+
 @pytest.fixture
 def clock():
     """The clock, frozen at NOW; ``clock.move_to(when)`` travels."""

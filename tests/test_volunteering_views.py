@@ -403,7 +403,9 @@ def test_shift_times_are_shown_in_local_time(client):
     shift = ShiftFactory()  # 10:00–12:00 Europe/Paris
     block = shift_block(html(client.get(action_url(shift.action))), shift)
     assert "de 10:00 à 12:00" in block
-    assert f'datetime="{timezone.localtime(shift.starts_at).isoformat()}"' in block
+    assert (
+        f'datetime="{timezone.localtime(shift.starts_at).strftime("%Y-%m-%dT%H:%M:%S%z")}"' in block
+    )
 
 
 def test_upcoming_shifts_come_first_then_the_past(client):
@@ -655,10 +657,10 @@ def test_mine_shows_hours_qr_code_waitlist_and_past(resident, other_resident):
     assert page.count('<svg class="qr-code"') == 2  # one per confirmed upcoming shift
     for shift in (coming, other_coming):
         signup = active_signups(shift, resident).get()
-        assert str(signup.check_in_code) in page  # printed as text…
-        assert f"Le même code en texte : {signup.check_in_code}" in page  # …and in the alt
+        assert signup.presence_code_display in page  # printed as text…
+        assert f"Le même code en texte : {signup.presence_code_display}" in page  # …and the alt
     assert "Vous êtes n° 1 sur la liste d&#x27;attente" in page or "n° 1 sur la liste" in page
-    assert str(active_signups(full, resident).get().check_in_code) not in page
+    assert active_signups(full, resident).get().presence_code_display not in page
     assert "Nettoyage du parc" in page and "Peinture du local" in page
     assert page.index("Fête des voisins") < page.index("Repair café")
     assert not duplicate_ids(page)
@@ -680,7 +682,7 @@ def test_mine_shows_nothing_of_other_people(resident, other_resident):
     signup = services.sign_up(shift=shift, actor=other_resident)
     page = html(login(resident).get(MINE_URL))
     assert "Chez Marcel seulement" not in page
-    assert str(signup.check_in_code) not in page
+    assert signup.presence_code_display not in page
 
 
 def test_calendar_link_is_created_then_regenerated(resident):

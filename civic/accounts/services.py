@@ -117,6 +117,11 @@ def delete_account(*, user, now=None):
     ).exclude(ballots__isnull=False)
     for participant in upcoming:
         assemblies.unregister(participant=participant, resident=user)
+    # Names copied into stored text (notifications, minutes): rewritten while the links
+    # that find them still exist (civic.privacy.erasure).
+    from civic.privacy.erasure import forget_person
+
+    forget_person(user)
     # Explicit rather than left to SET_NULL: what stays, on purpose.
     Support.objects.filter(resident=user).update(resident=None)
     Signup.objects.filter(user=user).update(user=None)

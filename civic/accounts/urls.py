@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("inscriptions/", views.my_registrations, name="registrations"),
     path("supprimer/", views.delete_account, name="delete"),
     # POST only, for the logged-in person: see civic.privacy.views.export_my_data.
     path("mes-donnees/", privacy_views.export_my_data, name="export"),

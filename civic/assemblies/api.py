@@ -34,7 +34,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
@@ -47,6 +47,8 @@ from civic.assemblies.models import (
     Participant,
 )
 from civic.assemblies.services import AssemblyError
+from civic.json_input import JSONParser
+from civic.links import absolute_url
 from civic.proposals.api import NeighbourhoodRefSerializer
 from civic.territory.models import Neighbourhood
 
@@ -195,8 +197,10 @@ class AttendanceSerializer(serializers.Serializer):
 class TallySerializer(serializers.Serializer):
     option = serializers.IntegerField()
     label = serializers.CharField()
-    votes = serializers.IntegerField()
-    share = serializers.FloatField(help_text="Percentage of the (weighted) votes cast.")
+    votes = serializers.IntegerField(allow_null=True, help_text="Null when withheld.")
+    share = serializers.FloatField(
+        allow_null=True, help_text="Percentage of the (weighted) votes cast; null when withheld."
+    )
     is_abstention = serializers.BooleanField()
 
 
@@ -217,8 +221,17 @@ class ResultSerializer(serializers.Serializer):
     winner = serializers.IntegerField(allow_null=True, help_text="The option carried, if any.")
     majority = serializers.CharField()
     cast = serializers.IntegerField(help_text="Ballots cast, abstentions included.")
-    expressed = serializers.IntegerField(help_text="Ballots cast minus abstentions.")
+    expressed = serializers.IntegerField(
+        allow_null=True, help_text="Ballots cast minus abstentions (null when withheld)."
+    )
     weighted = serializers.BooleanField(help_text="Shares weighted by college.")
+    withheld = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="Secret ballot whose figures per option would reveal a choice: "
+        "`few_voters` or `small_college` (votes, shares and expressed are then null).",
+    )
+    withheld_threshold = serializers.IntegerField(required=False, allow_null=True)
     registered = serializers.IntegerField(required=False)
     tallies = TallySerializer(many=True)
     quorum = QuorumSerializer()
@@ -247,7 +260,17 @@ class MotionSerializer(serializers.Serializer):
         }
 
 
-RESULT_KEYS = ("outcome", "winner", "majority", "cast", "expressed", "weighted", "registered")
+RESULT_KEYS = (
+    "outcome",
+    "winner",
+    "majority",
+    "cast",
+    "expressed",
+    "weighted",
+    "registered",
+    "withheld",
+    "withheld_threshold",
+)
 
 
 def _public_result(result):
@@ -286,7 +309,7 @@ class AssemblySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, assembly):
-        return _absolute(self.context.get("request"), assembly.get_absolute_url())
+        return absolute_url(assembly.get_absolute_url(), self.context.get("request"))
 
 
 class MyRegistrationSerializer(serializers.Serializer):
@@ -348,7 +371,7 @@ class AssemblyDetailSerializer(AssemblySerializer):
                     {
                         "id": item.proposal.pk,
                         "title": item.proposal.title,
-                        "url": _absolute(request, item.proposal.get_absolute_url()),
+                        "url": absolute_url(item.proposal.get_absolute_url(), request),
                     }
                     if item.proposal is not None and item.proposal.is_public
                     else None
@@ -392,10 +415,6 @@ def my_registration(user, assembly):
         "represented_by_proxy": participant is not None and participant.proxy_holder_id is not None,
         "can_register": rules.can_register(user, assembly),
     }
-
-
-def _absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 class RegistrationSerializer(MyRegistrationSerializer):

@@ -28,7 +28,6 @@ oversized or too frequent messages are answered with an error or ignored; the so
 the server stay up.
 """
 
-import json
 import logging
 import time
 
@@ -39,6 +38,7 @@ from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from civic import json_input
 from civic.assemblies import live, rules, services
 from civic.assemblies.models import AgendaItem, Assembly, FloorRequest, Motion
 from civic.live.dispatch import DirectGroupEventsMixin
@@ -158,8 +158,8 @@ class AssemblyConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
         if not text_data or len(text_data) > MAX_MESSAGE_CHARS:
             return await self._error(None, "bad_message", _("Message illisible."))
         try:
-            content = json.loads(text_data)
-        except (ValueError, RecursionError):
+            content = json_input.loads(text_data, max_length=MAX_MESSAGE_CHARS)
+        except json_input.JSONInputError:
             return await self._error(None, "bad_message", _("Message illisible."))
         if not isinstance(content, dict):
             return await self._error(None, "bad_message", _("Message illisible."))

@@ -58,7 +58,7 @@ def seed_assemblies(*, staff, neighbourhoods):
 def _user(email):
     from civic.accounts.models import User
 
-    return User.objects.filter(email__iexact=email).first()
+    return User.objects.by_email(email).first()
 
 
 def _rules():

@@ -194,6 +194,8 @@ def _motion(motion):
         "cast": result.get("cast", 0),
         "expressed": result.get("expressed", 0),
         "weighted": result.get("weighted", False),
+        "withheld": result.get("withheld"),
+        "withheld_threshold": result.get("withheld_threshold"),
         "tallies": tallies,
         "quorum": quorum,
         "quorum_required": quorum.get("required", 0),

@@ -20,6 +20,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from civic import codes, places
+
 
 def new_checkin_token():
     # Printed as a QR code on the member's phone and scanned at the door: unguessable.
@@ -69,6 +71,8 @@ class Assembly(ClusterableModel):
     title = models.CharField(_("titre"), max_length=160)
     starts_at = models.DateTimeField(_("date et heure"))
     place = models.CharField(_("lieu"), max_length=200)
+    latitude = places.latitude_field()
+    longitude = places.longitude_field()
     convocation = models.TextField(
         _("convocation"),
         max_length=5000,
@@ -141,10 +145,15 @@ class Assembly(ClusterableModel):
                 condition=~Q(quorum_kind="share") | Q(quorum_value__lte=100),
                 name="assembly_quorum_share_at_most_100",
             ),
+            places.point_constraint("assembly_point_is_valid"),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        places.check_point(self)
 
     def get_absolute_url(self):
         return reverse("assemblies:detail", args=[self.pk])
@@ -196,6 +205,17 @@ class College(Orderable):
         return self.name
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def with_code(self, text):
+        """The registration whose code ``text`` holds: the presence code in any form
+        ``civic.codes`` reads, or the long token of earlier QR codes (kept for a
+        transition)."""
+        code = codes.normalize(text)
+        if code:
+            return self.filter(presence_code=code)
+        return self.filter(checkin_token=str(text or "").strip()[:64])
+
+
 class Participant(models.Model):
     """A member registered for an assembly; present once checked in at the door."""
 
@@ -219,7 +239,13 @@ class Participant(models.Model):
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Until 2026-12 the QR code held this long token; links with it stay accepted at the
+    # door for a transition (no email ever carried it, but pages may have been printed).
     checkin_token = models.CharField(max_length=32, unique=True, default=new_checkin_token)
+    # Read aloud or typed at the door, and held by the QR code's link (see civic.codes).
+    presence_code = models.CharField(
+        _("code de présence"), max_length=codes.LENGTH, default=codes.new_code, editable=False
+    )
     # Procuration: this (absent) member is represented by ``proxy_holder``, who is present.
     proxy_holder = models.ForeignKey(
         "self",
@@ -229,6 +255,8 @@ class Participant(models.Model):
         related_name="proxies_held",
         verbose_name=_("représenté·e par"),
     )
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participant·e")
@@ -250,6 +278,9 @@ class Participant(models.Model):
                 condition=Q(proxy_holder__isnull=True) | ~Q(proxy_holder=F("id")),
                 name="no_proxy_to_oneself",
             ),
+            models.UniqueConstraint(
+                fields=["assembly", "presence_code"], name="one_presence_code_per_assembly"
+            ),
         ]
 
     def __str__(self):
@@ -263,6 +294,10 @@ class Participant(models.Model):
     @property
     def is_present(self):
         return self.checked_in_at is not None
+
+    @property
+    def presence_code_display(self):
+        return codes.display(self.presence_code)
 
 
 class MotionKind(models.TextChoices):

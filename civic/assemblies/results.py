@@ -24,6 +24,21 @@ Definitions (shown to members on the assembly page and in the minutes):
   cast (``share``, in %, rounded to one decimal), so the minutes show both.
 
 Fractions keep every comparison exact (two thirds of 3 is exactly 2).
+
+Disclosure of a secret ballot (``disclose``, applied once at closing, so every door — live
+state, projector, member and chair pages, API, minutes, the idea's history — reads the same
+record):
+
+- Fewer than ``threshold`` ballots in all (setting ``SECRET_BALLOT_MIN_GROUP``, 3 by
+  default): no figure per option, since two voters each know the other's choice.
+- Weighted by college and one voting college with fewer than ``threshold`` ballots: no figure
+  per option at all, neither head counts, nor weighted shares, nor suffrages expressed. Any of
+  them, set against the others or against the outcome, gives the small college away (1 vote
+  worth 33.3 % is the lone bailleur voting Contre), and publishing the other colleges' figures
+  would only let the withheld one be computed by subtraction. What stays: the outcome, the
+  option carried, the number of voters, the quorum.
+- Unanimity is published: it reveals a shared choice, not one that stands out.
+Open ballots are published in full.
 """
 
 from dataclasses import dataclass
@@ -126,6 +141,39 @@ def compute(*, options, ballots, majority, for_against, quorum, college_weights=
             "represented": quorum.represented,
             "reached": quorum.reached,
         },
+    }
+
+
+FEW_VOTERS = "few_voters"
+SMALL_COLLEGE = "small_college"
+
+
+def college_sizes(ballots):
+    """Ballots per college, from the ``(option_id, college_id)`` pairs."""
+    sizes = {}
+    for _option, college in ballots:
+        sizes[college] = sizes.get(college, 0) + 1
+    return sizes
+
+
+def disclose(result, *, secret, weighted, sizes, threshold):
+    """What may be published of ``result``: the same dict, or, for a secret ballot whose
+    figures would reveal a member or a group smaller than ``threshold``, the per-option
+    figures replaced by None and ``withheld`` saying why (``FEW_VOTERS``, ``SMALL_COLLEGE``).
+    ``sizes``: ballots per college (``college_sizes``)."""
+    withheld = None
+    if secret and 0 < result["cast"] < threshold:
+        withheld = FEW_VOTERS
+    elif secret and weighted and any(0 < n < threshold for n in sizes.values()):
+        withheld = SMALL_COLLEGE
+    if withheld is None:
+        return {**result, "withheld": None}
+    return {
+        **result,
+        "withheld": withheld,
+        "withheld_threshold": threshold,
+        "expressed": None,
+        "tallies": [{**tally, "votes": None, "share": None} for tally in result["tallies"]],
     }
 
 

@@ -8,13 +8,15 @@ ballot (also guaranteed by ``one_ballot_per_member``). Live updates go out after
 (``live``): the database is the truth.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civic.assemblies import live, results, rules
+from civic import codes
+from civic.assemblies import live, messages, results, rules
 from civic.assemblies.models import (
     AgendaItem,
     Assembly,
@@ -92,14 +94,21 @@ def _get_or_create_participant(assembly, user, *, registered_by, college=None):
     try:
         # A savepoint: a double submit loses the race on the unique constraint, quietly.
         with transaction.atomic():
-            participant = Participant.objects.create(
-                assembly=assembly,
-                user=user,
-                registered_by=registered_by,
-                college=college or _default_college(assembly),
+            participant = codes.create_with_code(
+                lambda code: Participant.objects.create(
+                    assembly=assembly,
+                    user=user,
+                    registered_by=registered_by,
+                    college=college or _default_college(assembly),
+                    presence_code=code,
+                ),
+                taken=lambda code: assembly.participants.filter(presence_code=code).exists(),
             )
     except IntegrityError:
-        return Participant.objects.get(assembly=assembly, user=user), False
+        existing = Participant.objects.filter(assembly=assembly, user=user).first()
+        if existing is None:
+            raise  # not a double submit (codes kept colliding, see civic.codes)
+        return existing, False
     return participant, True
 
 
@@ -119,6 +128,7 @@ def register(*, assembly, resident):
     if created:
         # Named by user: a socket opened before registering has no participant id yet.
         live.attendance_changed(assembly.pk, user_ids=[resident.pk])
+        messages.registered_after_commit(participant)
     return participant
 
 
@@ -138,6 +148,7 @@ def unregister(*, participant, resident):
     participant.proxies_held.update(proxy_holder=None)
     participant.delete()
     live.attendance_changed(assembly_id, user_ids=[resident.pk])
+    messages.unregistered_after_commit(user=resident, assembly=participant.assembly)
 
 
 @transaction.atomic
@@ -153,6 +164,8 @@ def register_at_desk(*, actor, assembly, user, college=None):
     participant, created = _get_or_create_participant(
         assembly, user, registered_by=actor, college=college
     )
+    if created:
+        messages.registered_after_commit(participant)
     if not created and college is not None and participant.college_id != college.pk:
         participant.college = college
         participant.save(update_fields=["college"])
@@ -183,11 +196,12 @@ def check_in(*, actor, participant):
 
 
 def check_in_by_token(*, actor, assembly, token):
-    """The QR code of a registration, scanned at the door."""
+    """The code of a registration, typed or scanned at the door: the presence code in any
+    form ``civic.codes`` reads, or the long token of earlier QR codes."""
     # Staff first: anyone else must not learn whether a code exists.
     if not rules.is_assembly_manager(actor):
         raise PermissionDenied
-    participant = Participant.objects.filter(assembly=assembly, checkin_token=token).first()
+    participant = Participant.objects.filter(assembly=assembly).with_code(token).first()
     if participant is None:
         raise AssemblyError(_("Ce code ne correspond à aucune inscription."), code="unknown_code")
     return check_in(actor=actor, participant=participant)
@@ -579,6 +593,14 @@ def close_motion(*, actor, motion):
         for_against=motion.kind == MotionKind.FOR_AGAINST,
         quorum=quorum,
         college_weights=college_weights,
+    )
+    # Before it is stored: a figure that would give a secret choice away is never recorded.
+    result = results.disclose(
+        result,
+        secret=motion.is_secret,
+        weighted=college_weights is not None,
+        sizes=results.college_sizes(ballots),
+        threshold=settings.SECRET_BALLOT_MIN_GROUP,
     )
     result["registered"] = registered
     motion.status = MotionStatus.CLOSED

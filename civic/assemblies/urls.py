@@ -29,6 +29,10 @@ urlpatterns = [
         views.checkin_proxy_withdraw,
         name="checkin_proxy_withdraw",
     ),
-    # Scanned from the member's QR code by a staff phone.
+    # The link in a member's QR code, and the code typed by hand: open to all, staff go on
+    # to the check-in confirmation below.
+    path("<int:pk>/code/", views.code_entry, name="code_entry"),
+    path("<int:pk>/code/<str:code>/", views.code_page, name="code"),
+    # A member's check-in confirmation (staff); also earlier QR codes' long tokens.
     path("<int:pk>/accueil/<str:token>/", views.checkin_token, name="checkin_token"),
 ]

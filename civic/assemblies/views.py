@@ -20,8 +20,6 @@ import re
 from functools import wraps
 from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -33,12 +31,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from civic import codes
+from civic.accounts.emails import email_key
 from civic.assemblies import live, results, rules, services
 from civic.assemblies.forms import (
     DeskRegisterForm,
@@ -61,6 +60,7 @@ from civic.assemblies.models import (
     SessionStatus,
 )
 from civic.assemblies.services import AssemblyError
+from civic.links import absolute_url
 from civic.territory.models import Neighbourhood
 
 PAGE_SIZE = 20
@@ -108,25 +108,6 @@ def _posted_id(request, field="id"):
     if not form.is_valid():
         raise Http404
     return form.cleaned_data["id"]
-
-
-def _qr_svg(text):
-    """A QR code as inline SVG (no image file, no JavaScript), as on « Mes créneaux ».
-
-    Hidden from screen readers: the page prints the code next to it."""
-    image = qrcode.make(
-        str(text),
-        image_factory=qrcode.image.svg.SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        border=4,
-    )
-    svg = image.to_string(encoding="unicode")
-    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
-    svg = re.sub(r'\s(?:width|height)="[^"]*"', "", svg, count=2)
-    svg = svg.replace(' id="qr-path"', "")
-    svg = svg.replace("<svg ", '<svg class="qr-code" aria-hidden="true" focusable="false" ', 1)
-    # Built by the qrcode library from our own URL and random token: no user markup here.
-    return mark_safe(svg)  # noqa: S308 - generated SVG, see above  # nosec B308, B703
 
 
 def outcome_texts():
@@ -271,6 +252,10 @@ def live_strings():
         "quorumNotReached": _("Quorum non atteint"),
         "noQuorum": _("Pas de quorum requis"),
         "votes": _("voix"),
+        "withheld": _(
+            "Vote secret : le détail par choix n'est pas publié, il permettrait de retrouver "
+            "le choix d'un petit groupe de votants. Seul le résultat est donné."
+        ),
         "noItem": _("Pas de point en cours."),
         "sessionNotStarted": _("La séance n'a pas commencé."),
         "sessionOpen": _("Séance en cours"),
@@ -375,10 +360,11 @@ def assembly_detail(request, pk):
     participant = services.participant_for(request.user, assembly)
     qr_svg = checkin_url = None
     if participant is not None:
-        checkin_url = request.build_absolute_uri(
-            reverse("assemblies:checkin_token", args=[assembly.pk, participant.checkin_token])
+        # A link, so that any phone's camera opens the right page (see ``code_page``).
+        checkin_url = absolute_url(
+            reverse("assemblies:code", args=[assembly.pk, participant.presence_code]), request
         )
-        qr_svg = _qr_svg(checkin_url)
+        qr_svg = codes.qr_svg(checkin_url)
     closed = [
         {"motion": motion, "result": result_view(motion.result)}
         for motion in assembly.motions.filter(status=MotionStatus.CLOSED)
@@ -869,7 +855,7 @@ def checkin_register(request, pk):
         if data.get("user"):
             user = users.filter(pk=data["user"]).first()
         else:
-            user = users.filter(email__iexact=data["email"]).first()
+            user = users.filter(email_key=email_key(data["email"])).first()
         if user is None:
             form.add_error("email", _("Aucun compte actif avec cette adresse."))
         else:
@@ -942,16 +928,21 @@ def checkin_proxy_withdraw(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 @_denied_as_page
 def checkin_token(request, pk, token):
-    """The page a phone opens by scanning a member's QR code. Staff only: a member scanning
-    their own code learns nothing and cannot check themselves in."""
+    """The check-in confirmation for one member, opened by staff from the QR code's link,
+    the code typed at the door, or the long token of earlier QR codes. Staff only: a
+    member learns nothing here and cannot check themselves in."""
     assembly = _managed(request, pk)
     participant = (
         Participant.objects.select_related("user", "college")
-        .filter(assembly=assembly, checkin_token=token[:64])
+        .filter(assembly=assembly)
+        .with_code(token)
         .first()
     )
     if participant is None:
         raise Http404
+    if token != participant.presence_code:
+        # One address per person: typed forms and earlier tokens land on the code's.
+        return redirect("assemblies:checkin_token", pk=assembly.pk, token=participant.presence_code)
     if request.method == "POST":
         try:
             services.check_in_by_token(actor=request.user, assembly=assembly, token=token)
@@ -961,7 +952,7 @@ def checkin_token(request, pk, token):
             messages.success(
                 request, _("%(name)s est noté·e présent·e.") % {"name": participant.name}
             )
-        return redirect("assemblies:checkin_token", pk=assembly.pk, token=participant.checkin_token)
+        return redirect("assemblies:checkin_token", pk=assembly.pk, token=participant.presence_code)
     registered, quorum = services.attendance(assembly)
     context = {
         "assembly": assembly,
@@ -971,3 +962,55 @@ def checkin_token(request, pk, token):
         "ended": assembly.session_status == SessionStatus.ENDED,
     }
     return render(request, "assemblies/checkin_token.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def code_page(request, pk, code):
+    """Where a presence code's QR link leads. Staff who may check people in go on to that
+    person's check-in confirmation; anyone else (the member, a passer-by) reads what the
+    code is for, the same page whether the code exists or not: never whose code it is."""
+    assembly = _visible_assembly(request, pk)
+    if rules.is_assembly_manager(request.user):
+        return redirect("assemblies:checkin_token", pk=assembly.pk, token=code[:300])
+    typed = codes.normalize(code)
+    participant = services.participant_for(request.user, assembly)
+    context = {
+        "assembly": assembly,
+        "code": codes.display(typed) if typed else "",
+        "is_mine": bool(typed and participant and participant.presence_code == typed),
+        "entry_url": reverse("assemblies:code_entry", args=[assembly.pk]),
+    }
+    return render(request, "assemblies/code.html", context)
+
+
+# The long token of QR codes given before the presence codes (``secrets.token_urlsafe``).
+EARLIER_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def code_entry(request, pk):
+    """A code typed by hand (any case, spaces, dashes, look-alike letters), or the QR
+    link pasted: on to the code's page, which decides what this person may see."""
+    assembly = _visible_assembly(request, pk)
+    typed = request.GET.get("code", "")
+    code = codes.normalize(typed)
+    if code:
+        return redirect("assemblies:code", pk=assembly.pk, code=code)
+    if EARLIER_TOKEN.fullmatch(typed.strip()) and rules.is_assembly_manager(request.user):
+        # The long token of an earlier QR code, typed or scanned at the door.
+        return redirect("assemblies:checkin_token", pk=assembly.pk, token=typed.strip()[:64])
+    context = {
+        "assembly": assembly,
+        "code": "",
+        "is_mine": False,
+        "entry_url": reverse("assemblies:code_entry", args=[assembly.pk]),
+        "typed": typed[:40],
+    }
+    if not typed.strip():
+        return render(request, "assemblies/code.html", context)
+    context["entry_error"] = _(
+        "Ce code n'a pas la bonne forme : 6 lettres et chiffres, par exemple K7M-4QX."
+    )
+    return render(request, "assemblies/code.html", context, status=400)

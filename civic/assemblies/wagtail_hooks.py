@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -140,6 +146,7 @@ class AssemblyViewSet(ModelViewSet):
                     FieldPanel("title"),
                     FieldPanel("starts_at"),
                     FieldPanel("place"),
+                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
                     FieldPanel("convocation"),
                     FieldPanel("is_published"),
                 ],

@@ -3,12 +3,14 @@
 The socket only forwards events; it never writes to the database.
 """
 
-import json
-
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from civic import json_input
 from civic.live.dispatch import DirectGroupEventsMixin
 from civic.live.groups import groups_for_user
+
+# Clients only send pings here: anything longer is not worth parsing.
+MAX_MESSAGE_CHARS = 256
 
 
 class LiveConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
@@ -45,7 +47,7 @@ class LiveConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
     @classmethod
     async def decode_json(cls, text_data):
         try:
-            return json.loads(text_data)
-        except (ValueError, RecursionError):
-            # Malformed JSON, or nested deeply enough to exhaust the parser.
+            return json_input.loads(text_data, max_length=MAX_MESSAGE_CHARS)
+        except json_input.JSONInputError:
+            # Malformed, too long or nested too deep: ignored, the socket stays open.
             return None

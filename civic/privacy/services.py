@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from civic.accounts.services import delete_account
+from civic.links import absolute_url
 from civic.privacy import retention
 
 logger = logging.getLogger(__name__)
@@ -73,8 +74,8 @@ def _send_warning(user, now):
         context = {
             "user": user,
             "deletion_date": deletion_date(user, now=now),
-            "login_url": settings.SITE_URL + reverse("account_login"),
-            "privacy_url": settings.SITE_URL + reverse("privacy:page"),
+            "login_url": absolute_url(reverse("account_login")),
+            "privacy_url": absolute_url(reverse("privacy:page")),
             "retention": retention.current(),
         }
         subject = render_to_string("privacy/email/inactivity_subject.txt", context).strip()
@@ -166,9 +167,16 @@ def purge_assembly_attendance(*, now=None):
     """Attendance lists of assemblies held before the retention period lose their people;
     participants, proxies and ballots stay, so results and turnout are unchanged."""
     from civic.assemblies.models import Participant
+    from civic.privacy.erasure import forget_in_minutes
 
     now = now or timezone.now()
     cutoff = now - retention.current().roster
+    old = Participant.objects.filter(assembly__starts_at__lt=cutoff, user__isnull=False)
+    # The names those lists put into the minutes go with them.
+    for participant in old.select_related("user"):
+        name = (participant.user.display_name or "").strip()
+        if name:
+            forget_in_minutes(participant.user, name, assembly_ids=[participant.assembly_id])
     return (
         Participant.objects.filter(assembly__starts_at__lt=cutoff)
         .filter(

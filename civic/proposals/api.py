@@ -36,11 +36,13 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.fields import get_error_detail
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from api.errors import ErrorSerializer
+from civic.json_input import JSONParser
+from civic.links import absolute_url
 from civic.proposals import lifecycle, rules, services
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Proposal, StatusChange, Theme
@@ -245,10 +247,6 @@ class CapabilitiesSerializer(serializers.Serializer):
     moderate = serializers.BooleanField()
 
 
-def _absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 class ProposalSerializer(serializers.ModelSerializer):
     """A proposal as listed. Counts and the requester's state come from queryset
     annotations (``with_counts``, ``with_user_state``): no query per row."""
@@ -315,11 +313,11 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_photo_url(self, proposal):
         if not proposal.photo:
             return None
-        return _absolute(self.context.get("request"), proposal.photo.url)
+        return absolute_url(proposal.photo.url, self.context.get("request"))
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, proposal):
-        return _absolute(self.context.get("request"), proposal.get_absolute_url())
+        return absolute_url(proposal.get_absolute_url(), self.context.get("request"))
 
 
 class ProposalDetailSerializer(ProposalSerializer):
@@ -723,8 +721,8 @@ class ProposalViewSet(
             proposal.pk,
             status.HTTP_201_CREATED,
             headers={
-                "Location": _absolute(
-                    request, reverse("proposals_api:proposal-detail", args=[proposal.pk])
+                "Location": absolute_url(
+                    reverse("proposals_api:proposal-detail", args=[proposal.pk]), request
                 )
             },
         )

@@ -17,7 +17,6 @@ MAX_SUBSCRIBED ids count. A socket never receives a state older than one it alre
 The socket never writes: supports go through the HTTP form or the API.
 """
 
-import json
 import time
 from collections import deque
 
@@ -25,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 
+from civic import json_input
 from civic.live.dispatch import DirectGroupEventsMixin
 from civic.live.language import language_from_scope
 from civic.proposals import live
@@ -81,9 +81,9 @@ class ProposalConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
     @classmethod
     async def decode_json(cls, text_data):
         try:
-            return json.loads(text_data)
-        except (ValueError, RecursionError):
-            # Malformed JSON, or nested deeply enough to exhaust the parser.
+            return json_input.loads(text_data, max_length=MAX_MESSAGE_BYTES)
+        except json_input.JSONInputError:
+            # Malformed, or nested too deep: answered with bad_message.
             return None
 
     async def receive_json(self, content, **kwargs):

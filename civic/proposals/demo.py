@@ -1,5 +1,8 @@
 """Demo proposals for seed_demo: a few ideas at different steps of their life."""
 
+from django.core.files.base import ContentFile
+
+from civic import demo_art
 from civic.proposals import services
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Proposal, Theme
@@ -46,6 +49,13 @@ IDEAS = [
 ]
 
 
+# Ideas shown with a generated illustration (civic.demo_art) as if their author had added one.
+PHOTOS = {
+    "Des bancs autour de l'aire de jeux": "meeting",
+    "Un composteur partagé à Bel-Air": "garden",
+}
+
+
 def seed_proposals(*, staff):
     from civic.accounts.models import User
 
@@ -60,6 +70,12 @@ def seed_proposals(*, staff):
             theme=Theme.objects.get(slug=theme_slug),
             neighbourhood=author.neighbourhood,
         )
+        theme = PHOTOS.get(title)
+        if theme:
+            proposal.photo_alt = demo_art.DESCRIPTIONS[theme]
+            proposal.photo.save(
+                f"idee-{proposal.pk}.jpg", ContentFile(demo_art.illustration(theme, title).read())
+            )
         for status, answer in steps:
             services.change_status(proposal=proposal, actor=staff, to_status=status, answer=answer)
             proposal.refresh_from_db()

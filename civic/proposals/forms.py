@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civic import places
 from civic.proposals import lifecycle
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Proposal, Theme
@@ -77,13 +78,13 @@ class ProposalFilterForm(forms.Form):
 class CoordinateField(forms.DecimalField):
     """Accepts "43,6045" as well as "43.6045"; keeps 6 decimals (about 10 cm)."""
 
-    def __init__(self, *, bound, **kwargs):
+    def __init__(self, *, bound, widget=None, **kwargs):
         super().__init__(
             required=False,
             min_value=-bound,
             max_value=bound,
             localize=True,
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            widget=widget or forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             **kwargs,
         )
 
@@ -125,18 +126,15 @@ class ProposalForm(forms.Form):
         label=_("Lieu (facultatif)"),
         required=False,
         max_length=Proposal._meta.get_field("address").max_length,
-        help_text=_("Une adresse ou un repère, par exemple « devant l'école Jean Moulin »."),
+        help_text=_(
+            "Une adresse ou un repère, par exemple « 12 rue des Lilas » ou « devant l'école "
+            "Jean Moulin »."
+        ),
     )
-    latitude = CoordinateField(
-        bound=90,
-        label=_("Latitude (facultatif)"),
-        help_text=_("Entre -90 et 90, par exemple 43,6045."),
-    )
-    longitude = CoordinateField(
-        bound=180,
-        label=_("Longitude (facultatif)"),
-        help_text=_("Entre -180 et 180, par exemple 1,4440."),
-    )
+    # Filled by the map of the form (static/js/map.js): nobody is asked for coordinates.
+    # Still checked here (range, both or neither) as anything sent by a browser.
+    latitude = CoordinateField(bound=90, label=_("Latitude"), widget=forms.HiddenInput)
+    longitude = CoordinateField(bound=180, label=_("Longitude"), widget=forms.HiddenInput)
     photo = forms.FileField(
         label=_("Photo (facultatif)"),
         required=False,
@@ -188,10 +186,14 @@ class ProposalForm(forms.Form):
         cleaned = super().clean()
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if not self.has_error("latitude") and not self.has_error("longitude"):
-            if latitude is None and longitude is not None:
-                self.add_error("latitude", _("Donnez aussi la latitude, ou aucune des deux."))
-            elif longitude is None and latitude is not None:
-                self.add_error("longitude", _("Donnez aussi la longitude, ou aucune des deux."))
+            for field, message in places.point_errors(latitude, longitude).items():
+                self.add_error(field, message)
+        if self.has_error("latitude") or self.has_error("longitude"):
+            # The coordinates are hidden fields: say it beside the place a person sees.
+            self.add_error(
+                "address",
+                _("Le point sur la carte n'est pas valable. Posez-le à nouveau, ou retirez-le."),
+            )
         keeps_photo = (
             self.proposal is not None and self.proposal.photo and not cleaned.get("remove_photo")
         )

@@ -355,6 +355,17 @@ class Report(models.Model):
         return self.proposal if self.proposal_id else self.comment
 
 
+class NotificationQuerySet(models.QuerySet):
+    def shown_to(self, user, *, moderator=False):
+        """The person's notifications they may still read: not those about an idea that
+        moderation has hidden since (unless it is theirs, or they moderate), so that
+        neither the notifications page nor a digest repeats its title."""
+        mine = self.filter(recipient=user)
+        if moderator:
+            return mine
+        return mine.exclude(Q(proposal__is_hidden=True) & ~Q(proposal__author=user))
+
+
 class Notification(models.Model):
     """An on-site notification; emailed in groups to residents who accept emails."""
 
@@ -368,11 +379,18 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    # The comment announced (comment and reply notifications): what moderation and account
+    # deletion use to find the copies of its author's name (civic.privacy.erasure).
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")

@@ -23,13 +23,19 @@ def _in_site_language(function):
     return wrapper
 
 
-def _notify(recipient_ids, proposal, kind, message):
+def _notify(recipient_ids, proposal, kind, message, comment=None):
     recipient_ids = {pk for pk in recipient_ids if pk is not None}
     if not recipient_ids:
         return []
     created = Notification.objects.bulk_create(
         [
-            Notification(recipient_id=pk, proposal=proposal, kind=kind, message=message[:300])
+            Notification(
+                recipient_id=pk,
+                proposal=proposal,
+                comment=comment,
+                kind=kind,
+                message=message[:300],
+            )
             for pk in sorted(recipient_ids)
         ]
     )
@@ -69,7 +75,7 @@ def tell_about_comment(comment):
         "name": comment.author_name,
         "title": proposal.title,
     }
-    _notify(recipients, proposal, kind, message)
+    _notify(recipients, proposal, kind, message, comment=comment)
 
 
 @_in_site_language

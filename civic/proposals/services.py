@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from civic.privacy import erasure
 from civic.proposals import lifecycle, live, notifications, rules
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import (
@@ -204,6 +205,13 @@ def record_assembly_decision(*, proposal, actor, adopted, assembly_title, held_o
             if adopted
             else _("Non retenue par l'assemblée « %(title)s » du %(date)s (%(figures)s).")
         ) % {"title": assembly_title, "date": date_format(held_on, "j F Y"), "figures": figures}
+        if any(tally["votes"] is None for tally in tallies):
+            # A secret ballot whose figures were withheld (assemblies.results.disclose).
+            answer = (
+                _("Retenue par l'assemblée « %(title)s » du %(date)s (vote secret).")
+                if adopted
+                else _("Non retenue par l'assemblée « %(title)s » du %(date)s (vote secret).")
+            ) % {"title": assembly_title, "date": date_format(held_on, "j F Y")}
     if lifecycle.can_staff_move(proposal.status, to_status):
         return _move(proposal, to_status=to_status, actor=actor, answer=answer)
     if proposal.status not in lifecycle.PUBLIC_STATUSES:
@@ -398,9 +406,11 @@ def delete_comment(*, comment, actor):
     """The author removes their comment; replies to it stay, under a neutral mention."""
     if not rules.can_delete_comment(actor, comment):
         raise PermissionDenied
-    comment.is_deleted = True
-    comment.body = ""
-    comment.save(update_fields=["is_deleted", "body"])
+    with transaction.atomic():
+        comment.is_deleted = True
+        comment.body = ""
+        comment.save(update_fields=["is_deleted", "body"])
+        erasure.forget_comment(comment)
     return comment
 
 
@@ -482,6 +492,7 @@ def hide_comment(*, comment, actor, reason):
     comment.hidden_reason = reason.strip()[:300]
     comment.save(update_fields=["is_hidden", "hidden_reason"])
     _resolve_reports(actor, comment=comment)
+    erasure.forget_comment(comment)
     return comment
 
 

@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
+from civic.links import site_origin
+from civic.proposals import rules
 from civic.proposals.models import Notification
 
 # Waiting a little lets several events (a status change, then replies) share one email.
@@ -34,8 +36,10 @@ def send_notification_digest(user_id):
         return 0
     with transaction.atomic():
         pending = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(recipient=user, emailed_at__isnull=True, read_at__isnull=True)
+            # Locked by primary key: a row lock cannot go through the join to the idea.
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .shown_to(user, moderator=rules.can_moderate(user))
+            .filter(emailed_at__isnull=True, read_at__isnull=True)
             .select_related("proposal")
             .order_by("created_at", "pk")
         )
@@ -47,7 +51,7 @@ def send_notification_digest(user_id):
         if not getattr(user, "email_notifications", True):
             return 0
         with translation.override(user.preferred_language or "fr"):
-            context = {"user": user, "notifications": pending, "site_url": settings.SITE_URL}
+            context = {"user": user, "notifications": pending, "site_url": site_origin()}
             subject = render_to_string("proposals/email/digest_subject.txt", context).strip()
             body = render_to_string("proposals/email/digest.txt", context)
         # Sent inside the transaction: if sending fails, the notifications stay un-emailed

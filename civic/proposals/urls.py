@@ -6,6 +6,8 @@ app_name = "proposals"
 
 urlpatterns = [
     path("", views.proposal_list, name="list"),
+    path("carte/", views.proposal_map, name="map"),
+    path("adresse/", views.geocode, name="geocode"),
     path("proposer/", views.submit, name="submit"),
     path("mes-idees/", views.my_proposals, name="mine"),
     path("notifications/", views.notifications, name="notifications"),

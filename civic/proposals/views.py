@@ -13,20 +13,26 @@ Conventions:
 - forms with an error are shown again with the error tied to its field.
 """
 
+import logging
 import secrets
+import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civic import geocoding, places
 from civic.proposals import lifecycle, rules, services
 from civic.proposals.forms import (
     CommentEditForm,
@@ -41,9 +47,14 @@ from civic.proposals.forms import (
     StatusForm,
 )
 from civic.proposals.lifecycle import Status
-from civic.proposals.models import Comment, Proposal
+from civic.proposals.models import Comment, Notification, Proposal
+from civic.territory.models import Neighbourhood
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
+# Markers on the ideas map: beyond this, the map says so and the filters narrow it down.
+MAP_MAX_MARKERS = 300
 NOTIFICATIONS_PAGE_SIZE = 30
 DONE_TOKENS_KEY = "proposals_done_tokens"
 MAX_DONE_TOKENS = 20
@@ -167,8 +178,9 @@ def _add_photo_errors(form, error):
 # --- List -----------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD"])
-def proposal_list(request):
+def _filtered(request):
+    """The ideas of the list (and of its map) for the filters asked: the same visibility
+    rules and filters for both. Returns (form, filters, queryset, params)."""
     form = ProposalFilterForm(request.GET or None)
     filters = form.valid_filters()
     if form.is_bound and form.errors:
@@ -198,7 +210,12 @@ def proposal_list(request):
     if filters["tri"] != ProposalFilterForm.SORT_NEWEST:
         params["tri"] = filters["tri"]
     proposals = proposals.order_by(*ORDERINGS[filters["tri"]])
+    return form, filters, proposals, params
 
+
+@require_http_methods(["GET", "HEAD"])
+def proposal_list(request):
+    form, filters, proposals, params = _filtered(request)
     paginator = Paginator(proposals, PAGE_SIZE)
     page_obj = paginator.page(_clamp_page(request.GET.get("page"), paginator.num_pages))
     context = {
@@ -209,12 +226,94 @@ def proposal_list(request):
         "filtered": bool(params.keys() - {"tri"}),
         "supportable_statuses": SUPPORTABLE_STATUSES,
         "unread_count": (
-            request.user.notifications.filter(read_at__isnull=True).count()
+            _notifications_of(request.user).filter(read_at__isnull=True).count()
             if request.user.is_authenticated
             else 0
         ),
     }
     return render(request, "proposals/list.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def proposal_map(request):
+    """The ideas of the list that have a point, on a map and in a list of words under it."""
+    form, filters, proposals, params = _filtered(request)
+    on_map = list(
+        proposals.filter(latitude__isnull=False, longitude__isnull=False)[:MAP_MAX_MARKERS]
+    )
+    without_point = proposals.filter(latitude__isnull=True).count()
+    neighbourhoods = Neighbourhood.objects.active().exclude(outline__isnull=True)
+    if filters["quartier"]:
+        neighbourhoods = neighbourhoods.filter(slug=filters["quartier"])
+    payload = places.map_payload(
+        markers=[
+            {**places.point_of(p), "title": p.title, "url": p.get_absolute_url()} for p in on_map
+        ],
+        outlines=[places.outline_of(neighbourhood) for neighbourhood in neighbourhoods],
+    )
+    context = {
+        "form": form,
+        "proposals": on_map,
+        "without_point": without_point,
+        "payload": payload,
+        "base_query": urlencode(params),
+        "filtered": bool(params.keys() - {"tri"}),
+        "capped": len(on_map) == MAP_MAX_MARKERS,
+        "list_url": reverse("proposals:list") + (f"?{urlencode(params)}" if params else ""),
+    }
+    return render(request, "proposals/map.html", context)
+
+
+@require_http_methods(["GET"])
+def geocode(request):
+    """JSON for the idea form's address search: ``{"results": [{label, latitude,
+    longitude}]}``. The geocoder is asked by the server (CSP stays strict); errors are a
+    JSON 400, 403, 429 or 502 with a message to show, never a 500."""
+    if not request.user.is_authenticated:
+        return _json_error(403, "login_required", _("Connectez-vous pour chercher une adresse."))
+    query = " ".join(request.GET.get("q", "").split())
+    if len(query) < geocoding.MIN_QUERY_LENGTH:
+        return _json_error(400, "too_short", _("Tapez au moins 3 lettres de l'adresse."))
+    if len(query) > geocoding.MAX_QUERY_LENGTH:
+        return _json_error(
+            400, "too_long", _("Cette adresse est trop longue (200 signes au plus).")
+        )
+    if not _geocoder_allowed(request):
+        return _json_error(
+            429,
+            "rate_limited",
+            _("Trop de recherches d'adresse d'affilée. Réessayez dans une minute."),
+        )
+    try:
+        found = geocoding.search(query)
+    except geocoding.GeocoderError as error:
+        logger.warning("Geocoder failed: %s", error)
+        return _json_error(
+            502,
+            error.code,
+            _(
+                "La recherche d'adresse ne répond pas. Posez le point sur la carte, "
+                "ou gardez l'adresse en toutes lettres."
+            ),
+        )
+    return JsonResponse({"results": [place.as_dict() for place in found]})
+
+
+def _json_error(status, code, message):
+    return JsonResponse({"error": code, "message": str(message)}, status=status)
+
+
+def _geocoder_allowed(request):
+    """At most GEOCODER_RATE_PER_MINUTE searches per person and minute (a fixed window)."""
+    window = int(time.time() // 60)
+    key = f"geocode:{request.user.pk}:{window}"
+    try:
+        cache.add(key, 0, timeout=90)
+        count = cache.incr(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not stop the form
+        logger.warning("Geocoder rate limit skipped: the cache does not answer")
+        return True
+    return count <= settings.GEOCODER_RATE_PER_MINUTE
 
 
 # --- Detail ---------------------------------------------------------------------------------
@@ -598,7 +697,8 @@ def my_proposals(request):
 @require_http_methods(["GET", "HEAD"])
 def notifications(request):
     items = (
-        request.user.notifications.select_related("proposal")
+        _notifications_of(request.user)
+        .select_related("proposal")
         .annotate(unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()))
         .order_by("-unread", "-created_at", "-pk")
     )
@@ -607,9 +707,13 @@ def notifications(request):
     context = {
         "page_obj": page_obj,
         "notifications": page_obj.object_list,
-        "unread_count": request.user.notifications.filter(read_at__isnull=True).count(),
+        "unread_count": _notifications_of(request.user).filter(read_at__isnull=True).count(),
     }
     return render(request, "proposals/notifications.html", context)
+
+
+def _notifications_of(user):
+    return Notification.objects.shown_to(user, moderator=rules.can_moderate(user))
 
 
 @login_required

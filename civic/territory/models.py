@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civic import places
+
 
 class Regie(models.Model):
     """A Régie de quartier: the association that runs the platform for its neighbourhoods."""
@@ -49,6 +51,16 @@ class Neighbourhood(models.Model):
         _("actif"),
         default=True,
         help_text=_("Un quartier inactif n'est plus proposé aux habitants."),
+    )
+    outline = models.JSONField(
+        _("contour sur la carte"),
+        null=True,
+        blank=True,
+        validators=[places.validate_outline],
+        help_text=_(
+            "Facultatif. Collez un contour GeoJSON (Polygon ou MultiPolygon, coordonnées en "
+            "[longitude, latitude]), par exemple exporté depuis geojson.io ou uMap."
+        ),
     )
 
     objects = NeighbourhoodQuerySet.as_manager()

@@ -6,7 +6,6 @@ views show on the form (see ``add_service_error``).
 """
 
 import re
-import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -17,11 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from civic import codes
 from civic.accounts.models import phone_validator
 from civic.proposals.models import Proposal
 from civic.territory.models import Neighbourhood
 from civic.uploads import normalise_photo
-from civic.volunteering.models import OfflineVolunteer, Signup
+from civic.volunteering.models import OfflineVolunteer, Signup, earlier_check_in_uuid
 from civic.volunteering.services import MAX_REPEATS
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
@@ -272,31 +272,26 @@ class AttendanceForm(forms.Form):
         self.fields["signup"].queryset = Signup.objects.filter(shift=shift)
 
 
-_UUID_RE = re.compile(
-    r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE
-)
-
-
 class CheckInCodeForm(forms.Form):
-    """The code of a sign-up's QR code: the UUID itself, typed or pasted, or any text that
-    holds it (a scanned link, « urn:uuid:… »)."""
+    """The code of a sign-up: the presence code as read aloud (any case, spaces, dashes,
+    look-alike letters), the QR code's link, or the UUID of earlier QR codes."""
 
     code = forms.CharField(
-        label=_("Code de la confirmation"),
+        label=_("Code de présence"),
         max_length=300,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
         error_messages={"required": _("Saisissez ou scannez le code.")},
     )
 
     def clean_code(self):
-        match = _UUID_RE.search(self.cleaned_data["code"])
-        if not match:
+        text = self.cleaned_data["code"]
+        if codes.normalize(text) is None and earlier_check_in_uuid(text) is None:
             raise ValidationError(
-                _("Ce code n'a pas la bonne forme : 32 chiffres et lettres, avec des tirets.")
+                _("Ce code n'a pas la bonne forme : 6 lettres et chiffres, par exemple K7M-4QX.")
             )
-        return uuid.UUID(match.group(0))
+        return text
 
 
 # --- Reports -----------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -53,11 +54,13 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.fields import get_error_detail
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from api.errors import ErrorSerializer
+from civic.json_input import JSONParser
+from civic.links import absolute_url
 from civic.proposals.api import NeighbourhoodRefSerializer
 from civic.territory.models import Neighbourhood
 from civic.volunteering import rules, services
@@ -226,10 +229,6 @@ PHASES = [
 ]
 
 
-def _absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 # --- Serializers ----------------------------------------------------------------------------------
 
 
@@ -298,11 +297,11 @@ class ActionSerializer(serializers.ModelSerializer):
     def get_image_url(self, action):
         if not action.image:
             return None
-        return _absolute(self.context.get("request"), action.image.url)
+        return absolute_url(action.image.url, self.context.get("request"))
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, action):
-        return _absolute(self.context.get("request"), action.get_absolute_url())
+        return absolute_url(action.get_absolute_url(), self.context.get("request"))
 
 
 class MySignupSerializer(serializers.Serializer):
@@ -402,7 +401,7 @@ class ActionDetailSerializer(ActionSerializer):
         return {
             "id": proposal.pk,
             "title": proposal.title,
-            "url": _absolute(request, proposal.get_absolute_url()),
+            "url": absolute_url(proposal.get_absolute_url(), request),
         }
 
     @extend_schema_field(ShiftSerializer(many=True))
@@ -492,7 +491,17 @@ class MyShiftSerializer(serializers.Serializer):
     can_cancel = serializers.BooleanField()
     check_in_code = serializers.UUIDField(
         allow_null=True,
-        help_text="Shown (e.g. as a QR code) at check-in; upcoming confirmed sign-ups only.",
+        help_text="Deprecated: the code of earlier QR codes, still accepted at check-in; "
+        "use `presence_code`. Upcoming confirmed sign-ups only.",
+    )
+    presence_code = serializers.CharField(
+        allow_null=True,
+        help_text="Said or shown at check-in, e.g. `K7M-4QX` (6 letters and digits without "
+        "look-alikes, unique on the shift); upcoming confirmed sign-ups only.",
+    )
+    check_in_url = serializers.URLField(
+        allow_null=True,
+        help_text="The link to show as a QR code at check-in; upcoming confirmed sign-ups only.",
     )
     hours = serializers.FloatField(
         allow_null=True, help_text="Past shifts: hours given; null for upcoming ones."
@@ -505,14 +514,19 @@ class MyShiftSerializer(serializers.Serializer):
         shift, action = signup.shift, signup.shift.action
         dates = serializers.DateTimeField()
         past = shift.ends_at <= now
+        shows_code = not past and signup.status == Signup.Status.CONFIRMED
         return {
             "id": signup.pk,
             "status": signup.status,
             "waitlist_position": getattr(signup, "waitlist_position", None),
             "can_cancel": False if past else rules.can_cancel(request.user, signup, now),
-            "check_in_code": (
-                str(signup.check_in_code)
-                if not past and signup.status == Signup.Status.CONFIRMED
+            "check_in_code": str(signup.check_in_code) if shows_code else None,
+            "presence_code": signup.presence_code_display if shows_code else None,
+            "check_in_url": (
+                absolute_url(
+                    reverse("volunteering:code", args=[shift.pk, signup.presence_code]), request
+                )
+                if shows_code
                 else None
             ),
             "hours": _hours(shift.duration) if past else None,
@@ -530,7 +544,7 @@ class MyShiftSerializer(serializers.Serializer):
                     "slug": action.neighbourhood.slug,
                     "name": action.neighbourhood.name,
                 },
-                "url": _absolute(request, action.get_absolute_url()),
+                "url": absolute_url(action.get_absolute_url(), request),
             },
         }
 

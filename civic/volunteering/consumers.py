@@ -18,11 +18,10 @@ state older than one it already has (``version``, see ``live``).
 The socket only listens: sign-ups go through HTTP (the form or the API).
 """
 
-import json
-
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from civic import json_input
 from civic.live.dispatch import DirectGroupEventsMixin
 from civic.volunteering import live, rules
 from civic.volunteering.models import Action
@@ -77,8 +76,8 @@ class ActionConsumer(DirectGroupEventsMixin, AsyncJsonWebsocketConsumer):
         if not text_data or len(text_data) > MAX_MESSAGE_CHARS:
             return
         try:
-            content = json.loads(text_data)
-        except (ValueError, RecursionError):
+            content = json_input.loads(text_data, max_length=MAX_MESSAGE_CHARS)
+        except json_input.JSONInputError:
             return
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"event": "pong", "payload": {}})

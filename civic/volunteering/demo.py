@@ -2,8 +2,10 @@
 
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from civic import demo_art, demo_calendar
 from civic.volunteering import services
 from civic.volunteering.models import Action
 
@@ -44,13 +46,14 @@ def seed_actions(*, staff, neighbourhoods, residents):
         role="accueil",
     )
 
+    season = demo_calendar.garden(timezone.localdate())
     garden = services.create_action(
         actor=staff,
-        title="Jardin partagé de Bel-Air : arrosage et plantations",
+        title=season["title"],
         description="Chaque samedi matin, on s'occupe du jardin partagé ensemble.",
         neighbourhood=neighbourhoods["bel-air"],
         meeting_place="Jardin partagé, au pied de la tour B",
-        what_to_bring="Un chapeau et une bouteille d'eau.",
+        what_to_bring=season["bring"],
         skills_welcome="Jardinage, bricolage.",
     )
     services.add_repeating_shifts(
@@ -63,23 +66,37 @@ def seed_actions(*, staff, neighbourhoods, residents):
         capacity=6,
     )
 
+    party_day = demo_calendar.party_day(timezone.localdate())
+    party_words = demo_calendar.party(party_day)
     party = services.create_action(
         actor=staff,
-        title="Fête de quartier de La Source : installation",
+        title=f"{party_words['title']} : installation",
         description="Monter les tables, les barnums et la décoration avant la fête.",
         neighbourhood=neighbourhoods["la-source"],
         meeting_place="Parvis de l'école de La Source",
         what_to_bring="De la bonne humeur.",
     )
-    friday = _next_weekday(4, 14, weeks_ahead=1)
+    # The morning of the party (cms.agenda.demo: it starts at noon).
+    set_up = timezone.make_aware(datetime(party_day.year, party_day.month, party_day.day, 9, 0))
     services.add_shift(
         actor=staff,
         action=party,
-        starts_at=friday,
-        ends_at=friday + timedelta(hours=3),
+        starts_at=set_up,
+        ends_at=set_up + timedelta(hours=3),
         capacity=8,
         role="encadrant",
     )
+
+    # Generated illustrations (civic.demo_art); the card titles say it all: no description.
+    for action, theme in (
+        (clean_up, "clean"),
+        (garden, season["theme"]),
+        (party, party_words["theme"]),
+    ):
+        action.image.save(
+            f"action-{action.pk}.jpg",
+            ContentFile(demo_art.illustration(theme, action.title).read()),
+        )
 
     # The first clean-up shift is full with one person waiting: the waitlist is visible.
     first_shift = clean_up.shifts.order_by("pk").first()

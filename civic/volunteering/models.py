@@ -1,5 +1,6 @@
 """Volunteer actions (Agir): actions with dated shifts, places, waitlists and attendance."""
 
+import re
 import secrets
 import uuid
 from datetime import timedelta
@@ -10,6 +11,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from civic import codes, places
 
 
 class ActionQuerySet(models.QuerySet):
@@ -29,6 +32,8 @@ class Action(models.Model):
         verbose_name=_("quartier"),
     )
     meeting_place = models.CharField(_("lieu de rendez-vous"), max_length=200)
+    latitude = places.latitude_field()
+    longitude = places.longitude_field()
     image = models.ImageField(_("image"), upload_to="actions/%Y/%m/", blank=True)
     image_alt = models.CharField(_("description de l'image"), max_length=250, blank=True)
     what_to_bring = models.CharField(_("à apporter"), max_length=300, blank=True)
@@ -59,12 +64,17 @@ class Action(models.Model):
         verbose_name_plural = _("actions bénévoles")
         ordering = ["-created_at", "-pk"]
         permissions = [("manage_volunteering", _("Peut gérer les actions bénévoles"))]
+        constraints = [places.point_constraint("action_point_is_valid")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("volunteering:action", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        places.check_point(self)
 
     @property
     def cancellation_cutoff(self):
@@ -166,6 +176,18 @@ class OfflineVolunteer(models.Model):
         return self.name
 
 
+# Earlier QR codes held a bare UUID (typed, pasted, or inside « urn:uuid:… »).
+_UUID_IN_TEXT = re.compile(
+    r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE
+)
+
+
+def earlier_check_in_uuid(text):
+    """The UUID an earlier QR code held, found in ``text``; ``None`` if there is none."""
+    found = _UUID_IN_TEXT.search(str(text or "")[:300])
+    return uuid.UUID(found.group(0)) if found else None
+
+
 class SignupQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=[Signup.Status.CONFIRMED, Signup.Status.WAITLISTED])
@@ -175,6 +197,15 @@ class SignupQuerySet(models.QuerySet):
 
     def waitlisted(self):
         return self.filter(status=Signup.Status.WAITLISTED).order_by("created_at", "pk")
+
+    def with_code(self, text):
+        """The sign-up whose code ``text`` holds: the presence code in any form
+        ``civic.codes`` reads, or the UUID of earlier QR codes (kept for a transition)."""
+        code = codes.normalize(text)
+        if code:
+            return self.filter(presence_code=code)
+        earlier = earlier_check_in_uuid(text)
+        return self.filter(check_in_code=earlier) if earlier else self.none()
 
     def counted_for_hours(self, now=None):
         """Past confirmed shifts not marked absent: the hours a volunteer gave."""
@@ -224,8 +255,13 @@ class Signup(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    # Shown as a QR code on the confirmation, scanned at check-in.
+    # Until 2026-12 the QR code held this UUID; the staff door still accepts it for a
+    # transition (the API gives it too, see api.py).
     check_in_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Read aloud or typed at check-in, and held by the QR code's link (see civic.codes).
+    presence_code = models.CharField(
+        _("code de présence"), max_length=codes.LENGTH, default=codes.new_code, editable=False
+    )
 
     objects = SignupQuerySet.as_manager()
 
@@ -251,6 +287,9 @@ class Signup(models.Model):
                     status__in=["confirmed", "waitlisted"], offline_volunteer__isnull=False
                 ),
                 name="one_active_signup_per_offline_volunteer",
+            ),
+            models.UniqueConstraint(
+                fields=["shift", "presence_code"], name="one_presence_code_per_shift"
             ),
         ]
         indexes = [models.Index(fields=["shift", "status", "created_at"])]
@@ -281,6 +320,10 @@ class Signup(models.Model):
     @property
     def is_active(self):
         return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED)
+
+    @property
+    def presence_code_display(self):
+        return codes.display(self.presence_code)
 
 
 def new_calendar_token():

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic import codes
 from civic.uploads import discard_on_error, keep_until_commit, normalise_photo
 from civic.volunteering import live, messages, rules
 from civic.volunteering.models import (
@@ -229,12 +230,16 @@ def sign_up(*, shift, actor, user=None, offline_volunteer=None, join_waitlist=Tr
         raise VolunteeringError(_("Ce créneau est complet."), code="full")
     try:
         with transaction.atomic():
-            signup = Signup.objects.create(
-                shift=shift,
-                status=status,
-                registered_by=actor if acting_for_someone else None,
-                created_at=now,
-                **person,
+            signup = codes.create_with_code(
+                lambda code: Signup.objects.create(
+                    shift=shift,
+                    status=status,
+                    registered_by=actor if acting_for_someone else None,
+                    created_at=now,
+                    presence_code=code,
+                    **person,
+                ),
+                taken=lambda code: shift.signups.filter(presence_code=code).exists(),
             )
     except IntegrityError:
         # The same person's concurrent request won: one live sign-up stands.
@@ -243,6 +248,8 @@ def sign_up(*, shift, actor, user=None, offline_volunteer=None, join_waitlist=Tr
         shift.seats_taken += 1
         shift.save(update_fields=["seats_taken"])
         messages.confirmed_after_commit(signup)
+    else:
+        messages.waitlisted_after_commit(signup)
     live.broadcast_after_commit(shift)
     return signup
 
@@ -282,6 +289,7 @@ def cancel_signup(*, signup, actor, now=None):
             _("Il est trop tard pour se désinscrire en ligne : prévenez la Régie.")
         )
     _release(signup, shift, now)
+    messages.cancelled_after_commit(signup)
     return signup
 
 
@@ -355,10 +363,12 @@ def record_attendance(*, signup, actor, present):
 
 
 def check_in_by_code(*, shift, code, actor):
-    """Check in from the QR code shown on the volunteer's confirmation."""
+    """Check in from the code shown on the volunteer's confirmation: the presence code in
+    any form ``civic.codes`` reads (typed, or the QR code's link), or the UUID of earlier
+    QR codes."""
     if not rules.can_manage(actor):
         raise PermissionDenied
-    signup = Signup.objects.filter(shift=shift, check_in_code=code).first()
+    signup = Signup.objects.filter(shift=shift).with_code(code).first()
     if signup is None:
         raise VolunteeringError(_("Ce code ne correspond à aucune inscription sur ce créneau."))
     return record_attendance(signup=signup, actor=actor, present=True)

@@ -132,12 +132,30 @@ class CheckInView(ShiftStaffPage):
             people = [s for s in people if wanted in _folded(s.name)]
         for signup in roster.confirmed:
             signup.search_key = _folded(signup.name)
+        code_form = kwargs.get("code_form")
+        scanned = None
+        if code_form is None and self.request.GET.get("code"):
+            # Opened from a volunteer's QR link (``views.shift_code``): that person's
+            # confirmation first, one button from being checked in.
+            code_form = CheckInCodeForm({"code": self.request.GET["code"]})
+            if code_form.is_valid():
+                scanned = (
+                    Signup.objects.filter(shift=self.shift)
+                    .with_code(code_form.cleaned_data["code"])
+                    .select_related("user", "offline_volunteer")
+                    .first()
+                )
+                if scanned is None:
+                    code_form.add_error(
+                        "code", _("Ce code ne correspond à aucune inscription sur ce créneau.")
+                    )
         context.update(
             roster=roster,
             counts=roster.counts(),
             people=people,
             query=self.query,
-            code_form=kwargs.get("code_form") or CheckInCodeForm(),
+            code_form=code_form or CheckInCodeForm(),
+            scanned=scanned,
             checkin_url=staff_url("checkin", self.shift.pk),
         )
         return context

@@ -88,7 +88,11 @@ def reschedule_shift_reminders(shift_id):
 @task()
 def send_shift_reminder(signup_id):
     now = timezone.now()
-    signup = Signup.objects.select_related("shift__action", "user").filter(pk=signup_id).first()
+    signup = (
+        Signup.objects.select_related("shift__action__neighbourhood", "user")
+        .filter(pk=signup_id)
+        .first()
+    )
     if signup is None:
         return "gone"
     if signup.status != Signup.Status.CONFIRMED:

@@ -15,4 +15,8 @@ urlpatterns = [
     path("creneau/<int:pk>/agenda.ics", views.shift_calendar, name="shift_calendar"),
     path("creneau/<int:pk>/inscription/", views.sign_up, name="sign_up"),
     path("creneau/<int:pk>/desinscription/", views.cancel, name="cancel"),
+    # The link in a volunteer's QR code, and the code typed by hand: open to all, staff go
+    # on to the shift's check-in page.
+    path("creneau/<int:pk>/code/", views.shift_code_entry, name="code_entry"),
+    path("creneau/<int:pk>/code/<str:code>/", views.shift_code, name="code"),
 ]

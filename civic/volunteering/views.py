@@ -14,14 +14,12 @@ Conventions (the same as the idea pages):
   shift, shift just became full) comes back to the action page with a clear message.
 """
 
-import re
 import secrets
 from collections import defaultdict
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,13 +30,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from icalendar import Calendar, vText
 
+from civic import codes
+from civic.links import absolute_url
 from civic.volunteering import calendar as ics
 from civic.volunteering import rules, services
 from civic.volunteering.forms import ActionFilterForm, CancelForm, SignupForm
@@ -229,27 +227,6 @@ def _signup_error_text(error):
     return error.message
 
 
-def _qr_svg(code):
-    """The check-in code as an inline SVG QR code (no image file, no JavaScript).
-
-    The SVG is hidden from screen readers: the page gives the text alternative and prints
-    the code itself next to it."""
-    image = qrcode.make(
-        str(code),
-        image_factory=qrcode.image.svg.SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        border=4,
-    )
-    svg = image.to_string(encoding="unicode")
-    svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
-    # Sized by CSS; several codes on one page must not share an id.
-    svg = re.sub(r'\s(?:width|height)="[^"]*"', "", svg, count=2)
-    svg = svg.replace(' id="qr-path"', "")
-    svg = svg.replace("<svg ", '<svg class="qr-code" aria-hidden="true" focusable="false" ', 1)
-    # Built by the qrcode library from a UUID: nothing from a person reaches this markup.
-    return mark_safe(svg)  # noqa: S308 - generated SVG, see above  # nosec B308, B703
-
-
 # --- List -----------------------------------------------------------------------------------
 
 
@@ -338,6 +315,62 @@ def action_detail(request, pk):
         "token": _new_token(),
     }
     return render(request, "volunteering/detail.html", context)
+
+
+# --- Presence codes -------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def shift_code(request, pk, code):
+    """Where a presence code's QR link leads. Staff who may check people in go on to the
+    shift's check-in page with that person's confirmation; anyone else (the volunteer, a
+    passer-by) reads what the code is for, the same page whether the code exists or not:
+    never whose code it is."""
+    shift = _visible_shift(request, pk)
+    if rules.can_manage(request.user):
+        checkin = reverse("volunteering_staff:checkin", args=[shift.pk])
+        return redirect(f"{checkin}?{urlencode({'code': code[:300]})}")
+    typed = codes.normalize(code)
+    mine = (
+        typed is not None
+        and request.user.is_authenticated
+        and Signup.objects.active()
+        .filter(shift=shift, user=request.user, presence_code=typed)
+        .exists()
+    )
+    return render(request, "volunteering/code.html", _code_context(shift, typed, mine=mine))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def shift_code_entry(request, pk):
+    """A code typed by hand (any case, spaces, dashes, look-alike letters), or the QR link
+    pasted: on to the code's page, which decides what this person may see."""
+    shift = _visible_shift(request, pk)
+    typed = request.GET.get("code", "")
+    code = codes.normalize(typed)
+    if code:
+        return redirect("volunteering:code", pk=shift.pk, code=code)
+    context = _code_context(shift, None, mine=False, typed=typed[:40])
+    if not typed.strip():
+        return render(request, "volunteering/code.html", context)
+    context["entry_error"] = _(
+        "Ce code n'a pas la bonne forme : 6 lettres et chiffres, par exemple K7M-4QX."
+    )
+    return render(request, "volunteering/code.html", context, status=400)
+
+
+def _code_context(shift, code, *, mine, typed=""):
+    return {
+        "shift": shift,
+        "action": shift.action,
+        "when": _shift_label(shift),
+        "code": codes.display(code) if code else "",
+        "is_mine": mine,
+        "typed": typed,
+        "entry_url": reverse("volunteering:code_entry", args=[shift.pk]),
+    }
 
 
 # --- Sign-up and cancellation -----------------------------------------------------------------
@@ -429,7 +462,7 @@ def cancel(request, pk):
 def _feed_urls(request, feed):
     if feed is None:
         return None, None
-    url = request.build_absolute_uri(reverse("volunteering:feed", args=[feed.token]))
+    url = absolute_url(reverse("volunteering:feed", args=[feed.token]), request)
     return url, "webcal://" + url.split("://", 1)[1]
 
 
@@ -449,7 +482,13 @@ def mine(request):
     for signup in coming:
         signup.can_cancel = rules.can_cancel(user, signup, now)
         if signup.status == Signup.Status.CONFIRMED:
-            signup.qr_svg = _qr_svg(signup.check_in_code)
+            # A link, so that any phone's camera opens the right page (see ``shift_code``).
+            signup.qr_svg = codes.qr_svg(
+                absolute_url(
+                    reverse("volunteering:code", args=[signup.shift_id, signup.presence_code]),
+                    request,
+                )
+            )
     past = list(
         Signup.objects.counted_for_hours(now)
         .filter(user=user)
@@ -504,14 +543,15 @@ def _ics_response(content, filename, *, private=False):
 @require_http_methods(["GET", "HEAD"])
 def shift_calendar(request, pk):
     shift = _visible_shift(request, pk)
-    content = ics.calendar_for_shifts([shift], name=shift.action.title)
+    content = ics.calendar_for_shifts([shift], name=shift.action.title, request=request)
     return _ics_response(content, f"agir-creneau-{shift.pk}.ics")
 
 
 @require_http_methods(["GET", "HEAD"])
 def action_calendar(request, pk):
     action = _visible_action(request, pk)
-    content = ics.calendar_for_shifts(list(action.shifts.all()), name=action.title)
+    # The shifts share ``action`` (and its Régie) already loaded: no query per shift.
+    content = ics.calendar_for_shifts(action.shifts.all(), name=action.title, request=request)
     return _ics_response(content, f"agir-action-{action.pk}.ics")
 
 
@@ -530,20 +570,11 @@ def private_feed(request, token):
             shift__is_cancelled=False,
             shift__ends_at__gte=timezone.now() - timedelta(days=FEED_PAST_DAYS),
         )
-        .select_related("shift__action")
+        .select_related("shift__action__neighbourhood")
         .order_by("shift__starts_at", "pk")
     )
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        calendar = Calendar.from_ical(
-            ics.calendar_for_shifts([], name=_("Mes créneaux — Quartier Commun"))
+        content = ics.calendar_for_signups(
+            signups, name=_("Mes créneaux — Quartier Commun"), request=request
         )
-        for signup in signups:
-            if signup.status == Signup.Status.WAITLISTED:
-                event = ics.shift_event(signup.shift, status="TENTATIVE")
-                event["summary"] = vText(
-                    _("Liste d'attente : %(title)s") % {"title": str(event["summary"])}
-                )
-            else:
-                event = ics.shift_event(signup.shift)
-            calendar.add_component(event)
-    return _ics_response(calendar.to_ical(), "mes-creneaux.ics", private=True)
+    return _ics_response(content, "mes-creneaux.ics", private=True)

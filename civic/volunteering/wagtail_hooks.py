@@ -85,6 +85,7 @@ class ActionViewSet(ModelViewSet):
                             FieldPanel("meeting_place"),
                         ]
                     ),
+                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
                 ],
                 heading=_("L'action"),
             ),

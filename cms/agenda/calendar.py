@@ -1,44 +1,30 @@
-"""RFC 5545 calendars of events, built with the icalendar library.
+"""The agenda's events as calendar events, written by ``civic.calendars``; the agenda's feed
+also carries the volunteer shifts and the assemblies (their own VEVENTs and UIDs).
 
-A repeating event is ONE VEVENT with an RRULE: calendar apps expand it themselves. Its
-DTSTART carries TZID=Europe/Paris (with the VTIMEZONE) so that the 9:00 permanence stays
-at 9:00 after the clocks change; all-day events are VALUE=DATE. UIDs come from the page id,
-so they stay the same from one download to the next.
+A repeating event is ONE VEVENT with an RRULE: calendar apps expand it themselves, on the
+site's wall-clock time (TZID and VTIMEZONE from ``civic.calendars``), so the 9:00
+permanence stays at 9:00 after the clocks change; all-day events are VALUE=DATE. UIDs come
+from the page id and its Wagtail site, so they stay the same from one download to the next.
 """
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
 
-from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
 
+from civic import calendars
+from civic.assemblies.calendar import assembly_event
+from civic.links import page_url
+from civic.volunteering.calendar import shift_event
 from cms.agenda import recurrence
 
-PRODID = "-//Quartier Commun//Agenda//FR"
-UID_DOMAIN = "quartier-commun"
+
+def _scope(event, request=None):
+    parts = event.get_url_parts(request)
+    return f"site-{parts[0] if parts else 0}"
 
 
-def _calendar(name):
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    # vText escapes line breaks: an X- property would be written raw (a title with a
-    # newline made icalendar fail, a 500).
-    calendar.add("x-wr-calname", vText(name))
-    calendar.add("x-wr-timezone", settings.TIME_ZONE)
-    return calendar
-
-
-def event_uid(event):
-    return f"event-{event.pk}@{UID_DOMAIN}"
-
-
-def _local(value):
-    """An aware datetime in the site's zone, with a ZoneInfo (icalendar writes its TZID)."""
-    return timezone.localtime(value, ZoneInfo(settings.TIME_ZONE)).replace(microsecond=0)
+def event_uid(event, request=None):
+    return calendars.uid("event", event.pk, scope=_scope(event, request))
 
 
 def _rrule(event):
@@ -59,70 +45,56 @@ def _rrule(event):
             rule["UNTIL"] = event.repeat_until  # a DATE, like DTSTART
         else:
             # With a TZID on DTSTART, UNTIL is in UTC (RFC 5545 §3.3.10): the end of that day.
-            last = recurrence.aware(datetime.combine(event.repeat_until, time(23, 59, 59)))
-            rule["UNTIL"] = last.astimezone(ZoneInfo("UTC"))
+            rule["UNTIL"] = recurrence.aware(datetime.combine(event.repeat_until, time(23, 59, 59)))
     return rule
 
 
-def _common(component, event, *, start, end):
-    url = event.full_url or f"{settings.SITE_URL}{event.url or ''}"
-    component.add("dtstamp", (event.last_published_at or timezone.now()).replace(microsecond=0))
+def _component(event, *, start, end, uid, rrule=None, request=None):
     if event.all_day:
-        component.add("dtstart", recurrence.local_naive(start).date())
-        component.add("dtend", recurrence.local_naive(end).date())
-    else:
-        component.add("dtstart", _local(start))
-        component.add("dtend", _local(end))
-    component.add("summary", event.title)
-    component.add("location", vText(event.place))
-    if event.summary:
-        component.add("description", event.summary)
-    if url:
-        component.add("url", url)
-    component.add("status", "CONFIRMED")
-    return component
+        start, end = recurrence.local_naive(start).date(), recurrence.local_naive(end).date()
+    return calendars.event(
+        uid=uid,
+        start=start,
+        end=end,
+        all_day=event.all_day,
+        summary=event.title,
+        location=event.place,
+        description=event.summary,
+        url=page_url(event, request),
+        stamp=event.last_published_at or timezone.now(),
+        rrule=rrule,
+    )
 
 
-def event_component(event):
+def event_component(event, request=None):
     """The whole event: one VEVENT, with its RRULE when it repeats."""
     first = recurrence.occurrences(event, limit=1)
     start, end = (first[0].start, first[0].end) if first else (event.start, event.end)
-    component = _common(Event(), event, start=start, end=end)
-    component.add("uid", event_uid(event))
-    if event.repeat:
-        component.add("rrule", _rrule(event))
-    return component
+    rrule = _rrule(event) if event.repeat else None
+    uid = event_uid(event, request)
+    return _component(event, start=start, end=end, uid=uid, rrule=rrule, request=request)
 
 
-def occurrence_component(occurrence):
+def occurrence_component(occurrence, request=None):
     """One date of an event (attached to emails), with its own UID."""
     event = occurrence.event
-    component = _common(Event(), event, start=occurrence.start, end=occurrence.end)
     stamp = recurrence.local_naive(occurrence.start).strftime("%Y%m%dT%H%M")
-    component.add("uid", f"event-{event.pk}-{stamp}@{UID_DOMAIN}")
-    return component
+    uid = calendars.uid("event", event.pk, scope=_scope(event, request), detail=stamp)
+    return _component(event, start=occurrence.start, end=occurrence.end, uid=uid, request=request)
 
 
-def _with_timezones(calendar, events):
-    if any(not event.all_day for event in events):
-        years = [event.start.year for event in events] + [
-            (event.series_ends_at or event.end).year for event in events
-        ]
-        calendar.add_missing_timezones(
-            first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 2, 1, 1)
-        )
-    return calendar
+def calendar_for_events(events, *, name, request=None):
+    return calendars.calendar_file((event_component(event, request) for event in events), name=name)
 
 
-def calendar_for_events(events, *, name):
-    events = list(events)
-    calendar = _calendar(name)
-    for event in events:
-        calendar.add_component(event_component(event))
-    return _with_timezones(calendar, events).to_ical()
+def calendar_for_occurrence(occurrence, request=None):
+    return calendars.calendar_file([occurrence_component(occurrence, request)])
 
 
-def calendar_for_occurrence(occurrence):
-    calendar = _calendar(occurrence.event.title)
-    calendar.add_component(occurrence_component(occurrence))
-    return _with_timezones(calendar, [occurrence.event]).to_ical()
+def calendar_for_agenda(*, events, shifts=(), assemblies=(), name, request=None):
+    """The agenda's feed: events (one VEVENT each, with its RRULE), volunteer shifts and
+    assemblies, each with the UID it has everywhere else (shift and assembly files, emails)."""
+    components = [event_component(event, request) for event in events]
+    components += [shift_event(shift, request=request) for shift in shifts]
+    components += [assembly_event(assembly, request) for assembly in assemblies]
+    return calendars.calendar_file(components, name=name)

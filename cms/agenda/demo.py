@@ -3,8 +3,11 @@ is left alone), with dates relative to the day the command runs."""
 
 from datetime import datetime, time, timedelta
 
+from django.core.files.images import ImageFile
 from django.utils import timezone
+from wagtail.images.models import Image
 
+from civic import demo_art, demo_calendar
 from cms.agenda.models import EventPage
 from cms.agenda.recurrence import aware
 
@@ -21,7 +24,10 @@ def _events(today, neighbourhoods):
     # The Tuesday on or after four weeks ago: the permanence has already begun.
     first_tuesday = today - timedelta(days=28)
     first_tuesday += timedelta(days=(1 - first_tuesday.weekday()) % 7)
-    party_day = today + timedelta(days=21)
+    # The party of the news and of the volunteers' set-up shift (civic.demo_calendar).
+    party_day = demo_calendar.party_day(today)
+    party = demo_calendar.party(party_day)
+    garden = demo_calendar.garden(today + timedelta(days=10))
     open_day = today + timedelta(days=10)
     past_day = today - timedelta(days=20)
     return [
@@ -33,6 +39,7 @@ def _events(today, neighbourhoods):
             "end": _at(first_tuesday, 12),
             "place": "Local de la Régie, 12 place des Tilleuls",
             "neighbourhood": None,
+            "theme": "office",
             "repeat": EventPage.Repeat.WEEKLY,
             "repeat_weekdays": [1],
             "repeat_until": today + timedelta(days=182),
@@ -41,12 +48,13 @@ def _events(today, neighbourhoods):
             ],
         },
         {
-            "title": "Fête de quartier de La Source",
+            "title": party["title"],
             "slug": "fete-de-quartier-la-source",
-            "summary": "Repas partagé, musique et jeux : 40 places pour le repas, sur inscription.",
+            "summary": party["summary"],
             "start": _at(party_day, 12),
             "end": _at(party_day, 18),
-            "place": "Square de la rivière",
+            "place": party["place"],
+            "theme": party["theme"],
             "neighbourhood": neighbourhoods.get("la-source"),
             "registration_enabled": True,
             "capacity": 40,
@@ -62,12 +70,13 @@ def _events(today, neighbourhoods):
             "all_day": True,
             "place": "Jardin partagé de Bel-Air",
             "neighbourhood": neighbourhoods.get("bel-air"),
-            "body": [_paragraph("Visites libres, semis pour les enfants, troc de graines.")],
+            "theme": garden["theme"],
+            "body": [_paragraph(f"Visites libres et troc de graines. {garden['lead']}")],
         },
         {
             "title": "Réunion publique sur la propreté",
             "slug": "reunion-proprete-tilleuls",
-            "summary": "Bilan du nettoyage de printemps et prochaines actions.",
+            "summary": "Bilan du dernier grand nettoyage et prochaines actions.",
             "start": _at(past_day, 18, 30),
             "end": _at(past_day, 20, 30),
             "place": "Salle polyvalente des Tilleuls",
@@ -84,7 +93,15 @@ def seed_events(*, index, neighbourhoods):
     for fields in _events(timezone.localdate(), neighbourhoods):
         if fields["slug"] in existing:
             continue
+        theme = fields.pop("theme", None)
         event = EventPage(**fields)
+        if theme:
+            image = Image(title=fields["title"])
+            image.file = ImageFile(
+                demo_art.illustration(theme, fields["slug"]), name=f"{fields['slug']}.jpg"
+            )
+            image.save()
+            event.image, event.image_alt = image, demo_art.DESCRIPTIONS[theme]
         index.add_child(instance=event)
         event.save_revision().publish()
         created.append(event)

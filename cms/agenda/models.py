@@ -24,6 +24,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from civic import places
 from cms.agenda import recurrence
 from cms.blocks import BaseStreamBlock
 from cms.models import AccessibleBodyMixin
@@ -155,6 +156,8 @@ class EventPage(RoutablePageMixin, AccessibleBodyMixin, Page):
         help_text=_("Les heures sont alors ignorées : seules les dates sont affichées."),
     )
     place = models.CharField(_("lieu"), max_length=200)
+    latitude = places.latitude_field()
+    longitude = places.longitude_field()
     neighbourhood = models.ForeignKey(
         "territory.Neighbourhood",
         on_delete=models.SET_NULL,
@@ -223,6 +226,7 @@ class EventPage(RoutablePageMixin, AccessibleBodyMixin, Page):
                 FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
                 FieldPanel("all_day"),
                 FieldPanel("place"),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
                 FieldPanel("neighbourhood"),
             ],
             heading=_("Quand et où"),
@@ -272,6 +276,7 @@ class EventPage(RoutablePageMixin, AccessibleBodyMixin, Page):
     class Meta:
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
+        constraints = [places.point_constraint("event_point_is_valid")]
 
     # --- Dates ---------------------------------------------------------------------------
 
@@ -322,6 +327,8 @@ class EventPage(RoutablePageMixin, AccessibleBodyMixin, Page):
         except ValidationError as error:
             errors.update(error.update_error_dict({}))
         self.normalise_dates()
+        for field, message in places.point_errors(self.latitude, self.longitude).items():
+            errors.setdefault(field, []).append(message)
         if self.start and self.end:
             if self.all_day and self.end < self.start:
                 errors.setdefault("end", []).append(

@@ -10,7 +10,9 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from dateutil import rrule
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext as _
 
 # Bounds what one event can expand to (pages, the roster, validation).
 MAX_OCCURRENCES = 366
@@ -156,3 +158,103 @@ def day_bounds(day: date):
     """The aware start of ``day`` and of the next day, in the site's time zone."""
     start = aware(datetime.combine(day, time.min))
     return start, aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+# --- Words for people: « Tous les mardis, 9 h – 12 h » ----------------------------------------
+
+NBSP = "\u00a0"
+WEEKDAY_PLURALS = (
+    # Translators: after « Tous les » (« every »): the day's plural in French.
+    pgettext_lazy("tous les", "lundis"),
+    pgettext_lazy("tous les", "mardis"),
+    pgettext_lazy("tous les", "mercredis"),
+    pgettext_lazy("tous les", "jeudis"),
+    pgettext_lazy("tous les", "vendredis"),
+    pgettext_lazy("tous les", "samedis"),
+    pgettext_lazy("tous les", "dimanches"),
+)
+WEEKDAY_NAMES = (
+    pgettext_lazy("le", "lundi"),
+    pgettext_lazy("le", "mardi"),
+    pgettext_lazy("le", "mercredi"),
+    pgettext_lazy("le", "jeudi"),
+    pgettext_lazy("le", "vendredi"),
+    pgettext_lazy("le", "samedi"),
+    pgettext_lazy("le", "dimanche"),
+)
+NTH = {
+    1: pgettext_lazy("le … mardi du mois", "premier"),
+    2: pgettext_lazy("le … mardi du mois", "deuxième"),
+    3: pgettext_lazy("le … mardi du mois", "troisième"),
+    4: pgettext_lazy("le … mardi du mois", "quatrième"),
+    -1: pgettext_lazy("le … mardi du mois", "dernier"),
+}
+
+
+def clock(value):
+    """The wall-clock time as people say it: « 9 h », « 14 h 30 » in French; the
+    language's own time format otherwise."""
+    local = timezone.localtime(value, site_timezone())
+    if (get_language() or "fr").startswith("fr"):
+        if local.minute:
+            return f"{local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+        return f"{local.hour}{NBSP}h"
+    return formats.time_format(local, "TIME_FORMAT")
+
+
+def hours(start, end):
+    """« 9 h – 12 h »."""
+    return _("%(start)s – %(end)s") % {"start": clock(start), "end": clock(end)}
+
+
+def _and(words):
+    words = [str(word) for word in words]
+    if len(words) == 1:
+        return words[0]
+    return _("%(first)s et %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
+
+
+def rule_words(event):
+    """The repetition alone: « Tous les mardis », « Le mardi, toutes les 2 semaines »,
+    « Le premier mardi du mois », « Le 12 de chaque mois »; "" when it does not repeat."""
+    if not event.repeat:
+        return ""
+    interval = max(event.repeat_interval or 1, 1)
+    start = local_naive(event.start)
+    if event.repeat == event.Repeat.WEEKLY:
+        days = event.effective_weekdays()
+        if interval == 1:
+            return _("Tous les %(days)s") % {"days": _and(WEEKDAY_PLURALS[d] for d in days)}
+        return ngettext(
+            "Le %(days)s, chaque semaine",
+            "Le %(days)s, toutes les %(count)s semaines",
+            interval,
+        ) % {"days": _and(WEEKDAY_NAMES[d] for d in days), "count": interval}
+    if event.repeat == event.Repeat.MONTHLY_WEEKDAY:
+        weekday, n = nth_weekday_of(start.date())
+        return ngettext(
+            "Le %(nth)s %(weekday)s du mois",
+            "Le %(nth)s %(weekday)s du mois, tous les %(count)s mois",
+            interval,
+        ) % {"nth": NTH[n], "weekday": WEEKDAY_NAMES[weekday], "count": interval}
+    return ngettext(
+        "Le %(day)s de chaque mois",
+        "Le %(day)s du mois, tous les %(count)s mois",
+        interval,
+    ) % {
+        "day": pgettext("le … de chaque mois", "1er") if start.day == 1 else start.day,
+        "count": interval,
+    }
+
+
+def describe(event):
+    """« Tous les mardis, 9 h – 12 h » (or « …, toute la journée »); "" when it does not
+    repeat."""
+    words = rule_words(event)
+    if not words:
+        return ""
+    if event.all_day:
+        return _("%(rule)s, toute la journée") % {"rule": words}
+    first = occurrences(event, limit=1)
+    start, end = (first[0].start, first[0].end) if first else (event.start, event.end)
+    return _("%(rule)s, %(hours)s") % {"rule": words, "hours": hours(start, end)}

@@ -88,6 +88,7 @@ def register(*, event, starts_at, resident, join_waitlist=True, now=None):
     if status == Registration.Status.CONFIRMED:
         slot.seats_taken += 1
         slot.save(update_fields=["seats_taken"])
+    messages.registered_after_commit(registration)
     return registration
 
 
@@ -112,6 +113,7 @@ def cancel_registration(*, registration, actor, now=None):
         slot.seats_taken -= 1
         slot.save(update_fields=["seats_taken"])
         _promote_from_waitlist(slot, EventPage.objects.get(pk=slot.event_id))
+    messages.cancelled_after_commit(registration)
     return registration
 
 

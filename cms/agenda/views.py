@@ -13,6 +13,7 @@ Conventions (the same as /agir/):
 import calendar as pycalendar
 import re
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -26,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from civic.territory.models import Neighbourhood
 from cms.agenda import calendar as ics
-from cms.agenda import recurrence, rules, services
+from cms.agenda import entries, recurrence, rules, services
 from cms.agenda.forms import RegistrationForm
-from cms.agenda.models import EventPage, OccurrenceSlot, Registration
+from cms.agenda.models import OccurrenceSlot, Registration
 from cms.pagination import paginate
 
 LIST_PAGE_SIZE = 20
@@ -47,12 +48,7 @@ SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
 
 
 def visible_events(index):
-    return (
-        EventPage.objects.live()
-        .public()
-        .descendant_of(index)
-        .select_related("neighbourhood", "image")
-    )
+    return entries.visible_events(index)
 
 
 def _chosen_neighbourhood(request):
@@ -67,51 +63,65 @@ def _chosen_neighbourhood(request):
     return neighbourhood
 
 
-def _for_neighbourhood(events, neighbourhood):
-    """An event for every neighbourhood (no neighbourhood) belongs to each one's agenda."""
-    if neighbourhood is None:
-        return events
-    return events.filter(Q(neighbourhood=neighbourhood) | Q(neighbourhood__isnull=True))
+def _chosen_kinds(request):
+    """The kinds of ``?quoi=`` (all when empty). Unknown: 404, like an unknown quartier."""
+    kinds = entries.kinds_from(request.GET.get("quoi", ""))
+    if kinds is None:
+        raise Http404
+    return kinds
 
 
-def _query(neighbourhood):
-    return f"?quartier={neighbourhood.slug}" if neighbourhood else ""
+class Filters:
+    """What the person chose (quartier, kind), carried by every link between the views."""
+
+    def __init__(self, request, *, with_kind=True):
+        self.neighbourhood = _chosen_neighbourhood(request)
+        self.kinds = _chosen_kinds(request) if with_kind else entries.ALL_KINDS
+        self.kind_param = request.GET.get("quoi", "") if with_kind else ""
+
+    def query(self, *, with_kind=True):
+        params = {}
+        if self.neighbourhood is not None:
+            params["quartier"] = self.neighbourhood.slug
+        if with_kind and self.kind_param:
+            params["quoi"] = self.kind_param
+        return "?" + urlencode(params) if params else ""
 
 
 def _sub_url(page, name, *args):
     return page.url + page.reverse_subpage(name, args=args)
 
 
-def _month_url(index, day, neighbourhood=None):
+def _month_url(index, day, filters=None):
     path = index.reverse_subpage(
         "month_view", kwargs={"year": f"{day.year:04d}", "month": f"{day.month:02d}"}
     )
-    return index.url + path + _query(neighbourhood)
+    return index.url + path + (filters.query() if filters else "")
 
 
-def _filter_context(request, index, neighbourhood):
+def _filter_context(request, index, filters, *, view_url):
     return {
         "neighbourhoods": Neighbourhood.objects.active().order_by("name"),
-        "selected_neighbourhood": neighbourhood,
-        "list_url": index.url + _query(neighbourhood),
-        "archives_url": _sub_url(index, "archives_view") + _query(neighbourhood),
-        "feed_url": _sub_url(index, "feed") + _query(neighbourhood),
-        "this_month_url": _month_url(index, timezone.localdate(), neighbourhood),
+        "selected_neighbourhood": filters.neighbourhood,
+        "kind_choices": entries.KIND_CHOICES,
+        "selected_kind": filters.kind_param,
+        "filter_action": view_url,
+        "list_url": index.url + filters.query(),
+        "all_url": index.url,
+        "archives_url": _sub_url(index, "archives_view") + filters.query(with_kind=False),
+        "feed_url": _sub_url(index, "feed") + filters.query(),
+        "this_month_url": _month_url(index, timezone.localdate(), filters),
     }
 
 
-def _sorted(occurrences):
-    return sorted(occurrences, key=lambda o: (o.start, o.event.title, o.event.pk))
-
-
-def _by_month(occurrences):
-    """[{"month": date, "occurrences": [...]}, …] in order, by local month of the start."""
+def _by_month(dated):
+    """[{"month": date, "entries": [...]}, …] in order, by local month of the start."""
     months = []
-    for occurrence in occurrences:
-        month_start = recurrence.local_naive(occurrence.start).date().replace(day=1)
+    for entry in dated:
+        month_start = entry.first_day.replace(day=1)
         if not months or months[-1]["month"] != month_start:
-            months.append({"month": month_start, "occurrences": []})
-        months[-1]["occurrences"].append(occurrence)
+            months.append({"month": month_start, "entries": []})
+        months[-1]["entries"].append(entry)
     return months
 
 
@@ -121,31 +131,37 @@ def _denied(request, event, message=""):
 
 
 def _when(occurrence):
-    """« mardi 3 mars 2026 à 09:00 » (or the date alone for all-day events), for messages."""
+    """« mardi 3 mars 2026 à 9 h » (or the date alone for all-day events), for messages."""
     start = timezone.localtime(occurrence.start)
     day = formats.date_format(start, "l j F Y")
     if occurrence.all_day:
         return day
-    return _("%(day)s à %(time)s") % {"day": day, "time": formats.time_format(start)}
+    return _("%(day)s à %(time)s") % {"day": day, "time": recurrence.clock(start)}
 
 
 # --- The index: list, month, archives, feed -------------------------------------------------
 
 
 def upcoming(request, index):
-    neighbourhood = _chosen_neighbourhood(request)
+    """What is coming, all kinds together: repeating events once at the top (on the first
+    page), then every dated entry in order, by month, paginated."""
+    filters = Filters(request)
     now = timezone.now()
-    events = _for_neighbourhood(visible_events(index), neighbourhood).filter(
-        series_ends_at__gt=now, start__lt=now + LIST_HORIZON
+    agenda = entries.gather(
+        index,
+        neighbourhood=filters.neighbourhood,
+        kinds=filters.kinds,
+        start=now,
+        end=now + LIST_HORIZON,
+        upcoming_only=True,
     )
-    found = []
-    for event in events:
-        found.extend(event.occurrences(after=now, before=now + LIST_HORIZON))
-    page_obj = paginate(request, _sorted(found), LIST_PAGE_SIZE)
+    page_obj = paginate(request, agenda.dated, LIST_PAGE_SIZE)
     context = {
         "page_obj": page_obj,
+        "regular": agenda.regular if page_obj.number == 1 else [],
         "months": _by_month(page_obj.object_list),
-        **_filter_context(request, index, neighbourhood),
+        "has_entries": bool(agenda),
+        **_filter_context(request, index, filters, view_url=index.url),
     }
     return index.render(request, context_overrides=context)
 
@@ -153,23 +169,23 @@ def upcoming(request, index):
 def month(request, index, year, month):
     if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         raise Http404
-    neighbourhood = _chosen_neighbourhood(request)
+    filters = Filters(request)
     first = date(year, month, 1)
     after_last = (first + timedelta(days=31)).replace(day=1)
     window_start, _unused = recurrence.day_bounds(first)
     window_end, _unused = recurrence.day_bounds(after_last)
-    events = _for_neighbourhood(visible_events(index), neighbourhood).filter(
-        start__lt=window_end, series_ends_at__gt=window_start
+    agenda = entries.gather(
+        index,
+        neighbourhood=filters.neighbourhood,
+        kinds=filters.kinds,
+        start=window_start,
+        end=window_end,
     )
     by_day = {}
-    for event in events:
-        for occurrence in event.occurrences(after=window_start, before=window_end):
-            # An occurrence over several days is shown on each of them.
-            day = max(recurrence.local_naive(occurrence.start).date(), first)
-            last = recurrence.local_naive(occurrence.end - timedelta(microseconds=1)).date()
-            while day <= last and day < after_last:
-                by_day.setdefault(day, []).append(occurrence)
-                day += timedelta(days=1)
+    for entry in agenda.dated:
+        # An entry over several days is shown on each of them.
+        for day in entry.days(first, after_last):
+            by_day.setdefault(day, []).append(entry)
     today = timezone.localdate()
     weeks = [
         [
@@ -177,35 +193,38 @@ def month(request, index, year, month):
                 "date": day,
                 "in_month": day.month == month,
                 "is_today": day == today,
-                "occurrences": _sorted(by_day.get(day, [])) if day.month == month else [],
+                "entries": by_day.get(day, []) if day.month == month else [],
             }
             for day in week
         ]
         for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
     previous_month = (first - timedelta(days=1)).replace(day=1)
+    month_url = _month_url(index, first)
     context = {
         "month_start": first,
         "weeks": weeks,
         "weekdays": [date(2024, 1, day) for day in range(1, 8)],  # Monday 1 January 2024…
-        "has_events": bool(by_day),
+        "regular": agenda.regular,
+        "has_entries": bool(agenda),
+        "has_dated": bool(by_day),
         "previous_url": (
-            _month_url(index, previous_month, neighbourhood)
+            _month_url(index, previous_month, filters)
             if previous_month.year >= FIRST_YEAR
             else None
         ),
         "next_url": (
-            _month_url(index, after_last, neighbourhood) if after_last.year <= LAST_YEAR else None
+            _month_url(index, after_last, filters) if after_last.year <= LAST_YEAR else None
         ),
-        **_filter_context(request, index, neighbourhood),
+        **_filter_context(request, index, filters, view_url=month_url),
     }
     return index.render(request, template="agenda/month.html", context_overrides=context)
 
 
 def archives(request, index):
-    neighbourhood = _chosen_neighbourhood(request)
+    filters = Filters(request, with_kind=False)
     events = (
-        _for_neighbourhood(visible_events(index), neighbourhood)
+        entries.for_neighbourhood(visible_events(index), filters.neighbourhood)
         .filter(series_ends_at__lte=timezone.now())
         .order_by("-series_ends_at", "-pk")
     )
@@ -213,7 +232,8 @@ def archives(request, index):
     context = {
         "page_obj": page_obj,
         "events": page_obj.object_list,
-        **_filter_context(request, index, neighbourhood),
+        **_filter_context(request, index, filters, view_url=_sub_url(index, "archives_view")),
+        "kind_choices": None,  # past events only: no choice of kind
     }
     return index.render(request, template="agenda/archives.html", context_overrides=context)
 
@@ -225,15 +245,42 @@ def _ics_response(content, filename):
 
 
 def agenda_feed(request, index):
-    neighbourhood = _chosen_neighbourhood(request)
-    events = (
-        _for_neighbourhood(visible_events(index), neighbourhood)
-        .filter(series_ends_at__gt=timezone.now() - FEED_PAST)
-        .order_by("start", "pk")
-    )
+    """The whole agenda for calendar apps: events, shifts and assemblies (all of them, or
+    those of ``?quartier=`` and ``?quoi=``), from 90 days back."""
+    filters = Filters(request)
+    neighbourhood, kinds = filters.neighbourhood, filters.kinds
+    since = timezone.now() - FEED_PAST
+    events, shifts, assemblies = [], [], []
+    if entries.EVENTS in kinds:
+        events = (
+            entries.for_neighbourhood(visible_events(index), neighbourhood)
+            .filter(series_ends_at__gt=since)
+            .order_by("start", "pk")
+        )
+    if entries.SHIFTS in kinds:
+        shifts = (
+            entries.public_shifts()
+            .filter(ends_at__gt=since)
+            .select_related("action__neighbourhood")
+            .order_by("starts_at", "pk")
+        )
+        if neighbourhood is not None:
+            shifts = shifts.filter(action__neighbourhood=neighbourhood)
+    if entries.ASSEMBLIES in kinds:
+        assemblies = (
+            entries.public_assemblies()
+            .filter(starts_at__gt=since)
+            .select_related("neighbourhood")
+            .order_by("starts_at", "pk")
+        )
+        if neighbourhood is not None:
+            assemblies = assemblies.filter(neighbourhood=neighbourhood)
     name = index.title if neighbourhood is None else f"{index.title} — {neighbourhood.name}"
     filename = f"agenda-{neighbourhood.slug}.ics" if neighbourhood else "agenda.ics"
-    return _ics_response(ics.calendar_for_events(events, name=name), filename)
+    content = ics.calendar_for_agenda(
+        events=events, shifts=shifts, assemblies=assemblies, name=name, request=request
+    )
+    return _ics_response(content, filename)
 
 
 # --- An event -------------------------------------------------------------------------------
@@ -324,7 +371,8 @@ def event_detail(request, event):
 
 
 def event_calendar(request, event):
-    return _ics_response(ics.calendar_for_events([event], name=event.title), f"{event.slug}.ics")
+    calendar = ics.calendar_for_events([event], name=event.title, request=request)
+    return _ics_response(calendar, f"{event.slug}.ics")
 
 
 def _posted_occurrence(request, event):

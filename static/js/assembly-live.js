@@ -133,7 +133,9 @@
     outcome.appendChild(el("strong", outcomeText(result)));
     box.appendChild(outcome);
     var list = el("ul", null, "tallies");
-    for (var i = 0; i < result.tallies.length; i++) {
+    // A secret ballot whose figures would give a choice away: the outcome only.
+    if (result.withheld) { box.appendChild(el("p", S.withheld, "result-withheld")); }
+    for (var i = 0; !result.withheld && i < result.tallies.length; i++) {
       var t = result.tallies[i];
       var li = el("li", null, "tally" + (t.option === result.winner ? " tally-winner" : ""));
       li.appendChild(el("span", t.label, "tally-label"));

@@ -1,4 +1,5 @@
-// The check-in page (volunteering/staff/checkin.html): filter as you type, scan QR codes.
+// The check-in pages (volunteering/staff/checkin.html, assemblies/checkin.html): filter as
+// you type, scan QR codes.
 (function () {
     "use strict";
     function fold(text) {
@@ -43,8 +44,16 @@
         scanner.hidden = true;
     }
 
+    // A QR code holds a link (https://…/code/K7MQX4/); earlier ones a bare code. The field
+    // shows the code itself, as staff would have typed it; the server reads both forms.
+    function codeFrom(value) {
+        var found = /\/code\/([^\/?#]+)/.exec(value);
+        if (!found) { return value; }
+        try { return decodeURIComponent(found[1]); } catch (error) { return found[1]; }
+    }
+
     function submit(value) {
-        input.value = value;
+        input.value = codeFrom(value);
         stop();
         if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
     }

@@ -1,18 +1,17 @@
 """Load a demo neighbourhood: deterministic and idempotent (a second run adds nothing)."""
 
-import io
-import random
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
-from PIL import Image as PILImage
-from PIL import ImageDraw
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from wagtail.images.models import Image
+from wagtail.models import Site
 
+from civic import demo_art, demo_calendar
 from civic.accounts import roles
 from civic.accounts.models import User
 from civic.assemblies.demo import seed_assemblies
@@ -21,6 +20,7 @@ from civic.territory.models import Neighbourhood, Regie
 from civic.volunteering.demo import seed_actions
 from cms.agenda.demo import seed_events
 from cms.agenda.models import EventIndexPage
+from cms.identity.models import RegieIdentity
 from cms.models import NewsPage, StandardPage
 from cms.setup import ensure_site
 
@@ -42,49 +42,61 @@ PEOPLE = [
     ("bailleur@demo.quartier-commun.fr", "Habitat Sud (bailleur)", None, [roles.PARTNERS], False),
 ]
 
-NEWS = [
-    (
-        "Grand nettoyage de printemps aux Tilleuls",
-        "les-tilleuls",
-        "Samedi matin, habitants et équipe de la Régie ramassent les déchets autour de la place. "
-        "Gants et sacs fournis.",
-        (46, 125, 50),
-    ),
-    (
-        "Le jardin partagé de Bel-Air cherche des bras",
-        "bel-air",
-        "Les premières graines sont semées. Venez arroser, planter ou simplement discuter.",
-        (121, 85, 72),
-    ),
-    (
-        "Permanence de la Régie : nouveaux horaires",
-        None,
-        "La permanence est ouverte le mardi et le jeudi de 9 h à 12 h, sans rendez-vous.",
-        (13, 71, 161),
-    ),
-    (
-        "Fête de quartier à La Source le 21 juin",
-        "la-source",
-        "Musique, repas partagé et jeux pour les enfants : chacun apporte un plat.",
-        (173, 20, 87),
-    ),
-]
+
+def news(today):
+    """The demo's news, worded for the season of ``today`` (title, quartier, lead, theme)."""
+    garden = demo_calendar.garden(today)
+    party_day = demo_calendar.party_day(today)
+    party = demo_calendar.party(party_day)
+    return [
+        (
+            "Grand nettoyage de la place des Tilleuls",
+            "les-tilleuls",
+            "Samedi matin, habitants et équipe de la Régie ramassent les déchets autour de la "
+            "place. Gants et sacs fournis.",
+            "clean",
+        ),
+        (
+            "Le jardin partagé de Bel-Air cherche des bras",
+            "bel-air",
+            garden["lead"],
+            garden["theme"],
+        ),
+        (
+            "Permanence de la Régie : nouveaux horaires",
+            None,
+            "La permanence est ouverte le mardi de 9 h à 12 h, sans rendez-vous.",
+            "office",
+        ),
+        (
+            f"{party['title']} le {_french_date(party_day)}",
+            "la-source",
+            f"{party['summary']} Chacun apporte un plat.",
+            party["theme"],
+        ),
+    ]
 
 
-def demo_image(title, colour):
-    """A simple generated picture: nothing is downloaded."""
-    picture = PILImage.new("RGB", (1200, 675), colour)
-    draw = ImageDraw.Draw(picture)
-    rng = random.Random(title)  # noqa: S311 - deterministic shapes per title, not security  # nosec B311
-    for _ in range(12):
-        x, y = rng.randint(0, 1100), rng.randint(0, 600)
-        r = rng.randint(30, 140)
-        shade = tuple(min(255, c + rng.randint(30, 90)) for c in colour)
-        draw.ellipse((x, y, x + r, y + r), fill=shade)
-    draw.text((60, 580), title, fill=(255, 255, 255))
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=80)
-    return buffer
+def _french_date(day):
+    with translation.override("fr"):
+        return date_format(day, "l j F")
+
+
+def seed_identity(name):
+    """The default site's identity: the Régie's name and a generated logo (once)."""
+    identity = RegieIdentity.for_site(Site.objects.get(is_default_site=True))
+    if identity.logo_id:
+        return
+    logo = Image(title=f"Logo — {name}")
+    logo.file = ImageFile(demo_art.logo(), name="logo-regie.png")
+    logo.save()
+    identity.name, identity.logo, identity.favicon = name, logo, None
+    identity.save()
+
+
+def demo_image(title, theme):
+    """A generated illustration of ``theme`` (civic.demo_art): nothing is downloaded."""
+    return demo_art.illustration(theme, title)
 
 
 def paragraph(text):
@@ -114,7 +126,7 @@ class Command(BaseCommand):
             )
 
         for email, display_name, slug, groups, superuser in PEOPLE:
-            user = User.objects.filter(email__iexact=email).first()
+            user = User.objects.by_email(email).first()
             if user is None:
                 user = User.objects.create_user(
                     email=email,
@@ -130,9 +142,9 @@ class Command(BaseCommand):
 
         if not NewsPage.objects.exists():
             today = timezone.localdate()
-            for age, (title, slug, lead, colour) in enumerate(reversed(NEWS)):
+            for age, (title, slug, lead, theme) in enumerate(reversed(news(today))):
                 image = Image(title=title)
-                image.file = ImageFile(demo_image(title, colour), name=f"{slug or 'regie'}.jpg")
+                image.file = ImageFile(demo_image(title, theme), name=f"{slug or 'regie'}.jpg")
                 image.save()
                 article = NewsPage(
                     title=title,
@@ -140,7 +152,7 @@ class Command(BaseCommand):
                     lead=lead,
                     neighbourhood=neighbourhoods.get(slug),
                     image=image,
-                    image_alt=f"Illustration : {title}",
+                    image_alt=demo_art.DESCRIPTIONS[theme],
                     body=[
                         {"type": "heading", "value": {"text": "En bref", "level": "h2"}},
                         paragraph(lead),
@@ -185,6 +197,7 @@ class Command(BaseCommand):
         )
 
         seed_events(index=EventIndexPage.objects.get(), neighbourhoods=neighbourhoods)
+        seed_identity(regie.name)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
