@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic import places
 from civic.proposals.lifecycle import PUBLIC_STATUSES, Status
 
 
@@ -155,15 +156,9 @@ class Proposal(models.Model):
             ("moderate_proposal", _("Peut modérer les idées et leur répondre")),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(latitude__isnull=True, longitude__isnull=True)
-                    | Q(
-                        latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
-                    )
-                ),
-                name="proposal_point_is_valid",
-            ),
+            # Both coordinates or neither: ``isnull=False`` on each side, since a CHECK
+            # comparing NULL is unknown and lets half a point through.
+            places.point_constraint("proposal_point_is_valid"),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | Q(status=Status.MERGED),
                 name="proposal_merged_only_when_merged_status",
