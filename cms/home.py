@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.core.validators import slug_re
-from django.db.models import ExpressionWrapper, F, IntegerField, Prefetch, Q
+from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -159,20 +159,36 @@ def next_assembly(neighbourhood, now):
     )
 
 
-def shifts_needing_people(neighbourhood, now, limit=SHIFTS_SHOWN):
-    """Open shifts with places left (what ``rules.shift_is_open`` allows), soonest first,
-    the next one of each action only: a weekly garden does not fill the whole list."""
-    candidates = (
-        Shift.objects.filter(
-            action__is_published=True,
-            is_cancelled=False,
-            starts_at__gt=now,
-            seats_taken__lt=F("capacity"),
+def _clashes_with_a_shift_held_by(user):
+    """A shift that overlaps one the person already holds (a place or a waitlist spot),
+    other than itself: ``services.sign_up`` would refuse it (code ``overlap``), so the home
+    page does not offer it. Same test as ``services._overlapping``, as a subquery."""
+    return Exists(
+        Signup.objects.active()
+        .filter(
+            user=user,
+            shift__starts_at__lt=OuterRef("ends_at"),
+            shift__ends_at__gt=OuterRef("starts_at"),
         )
-        .filter(_in(neighbourhood, "action__neighbourhood"))
-        .select_related("action__neighbourhood")
-        .order_by("starts_at", "pk")[:SHIFT_CANDIDATES_READ]
+        .exclude(shift=OuterRef("pk"))
     )
+
+
+def shifts_needing_people(neighbourhood, now, limit=SHIFTS_SHOWN, user=None):
+    """Open shifts with places left (what ``rules.shift_is_open`` allows), soonest first,
+    the next one of each action only: a weekly garden does not fill the whole list. For a
+    signed-in ``user``, none that clashes with a shift she already holds."""
+    candidates = Shift.objects.filter(
+        action__is_published=True,
+        is_cancelled=False,
+        starts_at__gt=now,
+        seats_taken__lt=F("capacity"),
+    ).filter(_in(neighbourhood, "action__neighbourhood"))
+    if user is not None and user.is_authenticated:
+        candidates = candidates.exclude(_clashes_with_a_shift_held_by(user))
+    candidates = candidates.select_related("action__neighbourhood").order_by("starts_at", "pk")[
+        :SHIFT_CANDIDATES_READ
+    ]
     shown, actions = [], set()
     for shift in candidates:
         if shift.action_id in actions:
@@ -367,7 +383,7 @@ def hub_for(request, home):
             hub.assembly_registered = Participant.objects.filter(
                 assembly=hub.assembly, user=user
             ).exists()
-    hub.shifts = shifts_needing_people(neighbourhood, now)
+    hub.shifts = shifts_needing_people(neighbourhood, now, user=user)
     _mark_my_shifts(hub.shifts, user)
     hub.close_ideas, hub.new_ideas = ideas_to_support(neighbourhood)
     hub.events = upcoming_events(neighbourhood, now)

@@ -15,7 +15,7 @@ from tests.agenda_factories import in_days as event_in_days
 from tests.agenda_factories import make_event
 from tests.assemblies_factories import AssemblyFactory
 from tests.assemblies_factories import in_days as assembly_in_days
-from tests.factories import ActionFactory, ProposalFactory, ShiftFactory
+from tests.factories import ActionFactory, ProposalFactory, ShiftFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,45 @@ def test_a_resident_signs_up_in_one_tap_through_the_volunteering_view(
     again = section(html_of(client.get("/")), "home-shifts")
     assert "Votre place est réservée." in again
     assert action_url not in again
+
+
+def test_a_shift_at_the_same_hour_as_her_place_is_not_offered(
+    client, hood_sites, resident, tilleuls
+):
+    """Amina holds a place on the clean-up: the « accueil » at the same hour (and one that
+    only overlaps it) would be refused by the sign-up, so the home page does not offer
+    them; a shift after hers still is. A waitlist spot counts too, as for the sign-up."""
+    held = shift_in(tilleuls, days=3, title="Ramassage du samedi")
+    Signup.objects.create(shift=held, user=resident, status=Signup.Status.CONFIRMED)
+    same_hour = shift_in(tilleuls, days=3, title="Accueil des bénévoles")
+    overlapping = shift_in(tilleuls, days=3, title="Goûter partagé")
+    overlapping.starts_at += timedelta(hours=1)
+    overlapping.ends_at += timedelta(hours=1)
+    overlapping.save()
+    after = shift_in(tilleuls, days=3, title="Rangement du local")
+    after.starts_at, after.ends_at = held.ends_at, held.ends_at + timedelta(hours=1)
+    after.save()
+    waiting = shift_in(tilleuls, days=5, title="Atelier vélo")
+    Signup.objects.create(shift=waiting, user=resident, status=Signup.Status.WAITLISTED)
+    beside_waiting = shift_in(tilleuls, days=5, title="Troc de plantes")
+
+    client.force_login(resident)
+    mine = section(html_of(client.get("/")), "home-shifts")
+    assert "Ramassage du samedi" in mine  # her own, marked as hers
+    assert "Votre place est réservée." in mine
+    assert "Rangement du local" in mine
+    for absent in ("Accueil des bénévoles", "Goûter partagé", "Troc de plantes"):
+        assert absent not in mine
+
+    # Another resident, and a visitor, are offered all of them.
+    for other in (None, "other"):
+        client.logout()
+        if other:
+            client.force_login(UserFactory(neighbourhood=tilleuls))
+        shown = section(html_of(client.get("/")), "home-shifts")
+        for title in ("Accueil des bénévoles", "Goûter partagé", "Rangement du local"):
+            assert title in shown, (other, title)
+    assert same_hour.pk and beside_waiting.pk
 
 
 def test_no_shift_needing_people_offers_the_next_step(client, hood_sites, tilleuls):
