@@ -387,7 +387,7 @@ def test_keyboard_sign_up_for_a_shift_and_cancel(personas):
     )
     shift = page.get_by_role("region", name="Les créneaux").get_by_role("listitem").first
     Keyboard(page).tab_to(shift.get_by_role("button", name="Je m'inscris")).press("Enter")
-    expect(shift).to_contain_text("Vous êtes inscrit·e.")
+    expect(shift).to_contain_text("Votre inscription est enregistrée.")
 
     # Cancelling: Shift+Tab from the end of the page walks back to the button.
     page.keyboard.press("End")

@@ -44,9 +44,7 @@ def test_sign_up_confirm_by_email_then_switch_to_english(personas, server):
 
     # Logged in at once, on the account page, with the name and quartier given at sign-up.
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
-    expect(page.get_by_role("main")).to_contain_text(
-        f"Vous êtes connecté·e avec l'adresse {address}"
-    )
+    expect(page.get_by_role("main")).to_contain_text(f"Votre adresse de connexion est {address}")
     expect(page.get_by_label("Nom affiché")).to_have_value("Léa N.")
     expect(page.get_by_label("Votre quartier").locator("option:checked")).to_have_text("Bel-Air")
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

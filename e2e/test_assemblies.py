@@ -49,8 +49,10 @@ def register(persona):
     take_part = page.get_by_role("region", name="Participer")
     if persona.name != "amina":  # the demo registered Amina
         take_part.get_by_role("button", name="Je m'inscris").click()
-        expect(page.get_by_role("status").first).to_contain_text("vous êtes inscrit·e")
-    expect(take_part).to_contain_text("Vous êtes inscrit·e.")
+        expect(page.get_by_role("status").first).to_contain_text(
+            "votre inscription est enregistrée"
+        )
+    expect(take_part).to_contain_text("Votre inscription est enregistrée.")
     return page
 
 
@@ -66,7 +68,7 @@ def test_chair_and_three_members_vote_live(personas, server):
         page.get_by_role("link", name="Suivre la séance en direct").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("séance en direct")
         expect(page.locator("[data-live='session']")).to_have_text("La séance n'a pas commencé.")
-        expect(page.locator(".me")).to_contain_text("pas encore noté·e présent·e")
+        expect(page.locator(".me")).to_contain_text("présence n'est pas encore notée")
         page.live.wait_for(SOCKET, "assembly.snapshot")
 
     # --- Nadia at the door: Amina and Samia from the list, Yves from his code.
@@ -78,21 +80,23 @@ def test_chair_and_three_members_vote_live(personas, server):
         door.get_by_label("Rechercher un nom ou une adresse e-mail").fill(NAMES[name][:5])
         door.get_by_role("button", name="Chercher").first.click()
         row = door.get_by_role("row").filter(has_text=NAMES[name])
-        row.get_by_role("button", name=f"Noter {NAMES[name]} présent·e").click()
+        row.get_by_role("button", name=f"Noter la présence de {NAMES[name]}").click()
         expect(door.get_by_role("status").first).to_contain_text(
-            f"{NAMES[name]} est noté·e présent·e."
+            f"La présence de {NAMES[name]} est notée."
         )
-        expect(door.get_by_role("row").filter(has_text=NAMES[name])).to_contain_text("Présent·e")
+        expect(door.get_by_role("row").filter(has_text=NAMES[name])).to_contain_text(
+            "Présence notée"
+        )
     # Yves reads his code aloud; Nadia types it as she hears it.
     door.get_by_label(re.compile(r"^Code dicté ou lu")).fill(code.lower().replace("-", " "))
     door.get_by_role("button", name="Valider le code").click()
     expect(door.get_by_role("heading", level=1)).to_have_text(NAMES["yves"])
-    door.get_by_role("button", name="Noter présent·e").click()
-    expect(door.locator(".checkin-done")).to_contain_text("Présent·e")
+    door.get_by_role("button", name="Noter la présence").click()
+    expect(door.locator(".checkin-done")).to_contain_text("Présence notée")
 
     # The members' pages, open since before, say so without reload.
     for page in pages.values():
-        expect(page.locator(".me")).to_contain_text("Vous êtes noté·e présent·e.")
+        expect(page.locator(".me")).to_contain_text("Votre présence est notée.")
 
     # --- The chair's page and the projector (another tab).
     chair = nadia.new_page()

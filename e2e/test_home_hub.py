@@ -59,7 +59,7 @@ def test_a_visitor_picks_a_quartier_and_signs_up_for_the_next_shift(personas):
     shift_id = page.url.rsplit("#", 1)[1]
     shift = page.locator(f"#{shift_id}")
     shift.get_by_role("button", name="Je m'inscris").click()
-    expect(page.locator(f"#{shift_id}")).to_contain_text("Vous êtes inscrit·e.")
+    expect(page.locator(f"#{shift_id}")).to_contain_text("Votre inscription est enregistrée.")
 
     # Back home, signed in: the choice is still La Source, and the shift says so.
     page.goto("/")

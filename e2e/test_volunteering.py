@@ -57,8 +57,8 @@ def test_last_place_waitlist_and_promotion_live(personas, server):
     samia_page.goto(action_path)
     samia_shift = welcome_shift(samia_page)
     samia_shift.get_by_role("button", name="Je m'inscris").click()
-    expect(samia_page.get_by_role("status").first).to_contain_text("Vous êtes inscrit·e au créneau")
-    expect(samia_shift).to_contain_text("Vous êtes inscrit·e.")
+    expect(samia_page.get_by_role("status").first).to_contain_text("Votre inscription au créneau")
+    expect(samia_shift).to_contain_text("Votre inscription est enregistrée.")
     expect(samia_shift).to_contain_text("Complet")
 
     # --- Yves's page, not reloaded: full, no place left, the button offers the list.
@@ -77,7 +77,7 @@ def test_last_place_waitlist_and_promotion_live(personas, server):
 
     # --- Samia cancels: Yves takes the place.
     samia_shift.get_by_role("button", name="Me désinscrire").click()
-    expect(samia_shift).not_to_contain_text("Vous êtes inscrit·e.")
+    expect(samia_shift).not_to_contain_text("Votre inscription est enregistrée.")
     # The place she left went to the first person waiting: the shift is full again.
     expect(samia_shift).to_contain_text("Complet")
     expect(samia_shift.get_by_role("button", name="Rejoindre la liste d'attente")).to_be_visible()
@@ -88,7 +88,7 @@ def test_last_place_waitlist_and_promotion_live(personas, server):
     expect(yves_shift).to_contain_text("Places libres : 0 sur 1")
     # His own state needs a reload (the live channel carries figures, never names).
     yves_page.reload()
-    expect(yves_shift).to_contain_text("Vous êtes inscrit·e.")
+    expect(yves_shift).to_contain_text("Votre inscription est enregistrée.")
     expect(yves_shift.get_by_role("button", name="Me désinscrire")).to_be_visible()
 
     promoted = server.wait_for_email(DEMO["yves"], subject="Une place s'est libérée")

@@ -57,11 +57,11 @@ def test_the_form_is_a_plain_post_with_csrf(party, resident):
 def test_register_then_see_it_then_cancel(party, resident):
     client = login(resident)
     response = post(client, party, "inscription", occurrence=key(party))
-    assert "vous êtes inscrit·e pour le" in text(response)
-    assert "Vous êtes inscrit·e." in text(response)
+    assert "votre inscription pour le" in text(response)
+    assert "Votre inscription est enregistrée." in text(response)
     assert Registration.objects.get(user=resident).status == "confirmed"
     response = post(client, party, "desinscription", occurrence=key(party))
-    assert "Vous êtes désinscrit·e" in text(response)
+    assert "Votre inscription du" in text(response)
     assert not Registration.objects.active().exists()
 
 
@@ -140,7 +140,7 @@ def test_get_on_an_action_address_goes_back_to_the_event(party, resident):
 
 def test_cancel_without_registration_is_harmless(party, resident):
     response = post(login(resident), party, "desinscription", occurrence=key(party))
-    assert "Vous n'êtes pas inscrit·e" in text(response)
+    assert "Vous n'avez pas d'inscription" in text(response)
 
 
 def test_recurring_event_registers_for_the_chosen_date(site_tree, resident):
@@ -150,7 +150,7 @@ def test_recurring_event_registers_for_the_chosen_date(site_tree, resident):
     registration = Registration.objects.get()
     assert registration.slot.starts_at == event.upcoming_occurrences()[1].start
     content = text(client.get(event.url))
-    assert content.count("Vous êtes inscrit·e.") == 1
+    assert content.count("Votre inscription est enregistrée.") == 1
     assert content.count("Je m'inscris") == 2
 
 
@@ -174,13 +174,13 @@ def test_residents_cannot_see_rosters(registered, resident, partner):
         response = login(user).get(f"{registered.url}inscrits/")
         assert response.status_code == 403
         assert "Amina" not in text(response)
-    assert "Liste des inscrit·es" not in text(login(resident).get(registered.url))
+    assert "Liste des personnes inscrites" not in text(login(resident).get(registered.url))
 
 
 @pytest.mark.parametrize("who", ["editor", "manager"])
 def test_staff_see_the_roster(registered, request, who):
     staff = request.getfixturevalue(who)
-    assert "Liste des inscrit·es (Régie)" in text(login(staff).get(registered.url))
+    assert "Liste des personnes inscrites (Régie)" in text(login(staff).get(registered.url))
     response = login(staff).get(f"{registered.url}inscrits/")
     content = text(response)
     assert response.status_code == 200

@@ -126,10 +126,10 @@ def test_the_body_is_the_record_of_the_session(ended, manager):
     assert "Salle des fêtes, 3 rue des Lilas" in body
     assert "Les Tilleuls" in body
     assert "4 membres inscrits" in body
-    assert "3 présent·es" in body
-    assert "1 représenté·e par procuration" in body
+    assert "3 personnes présentes" in body
+    assert "1 personne représentée par procuration" in body
     assert "Amina B., Bob L., Chloé M." in body
-    assert "Dora P. représenté·e par Bob L." in body
+    assert "Dora P., procuration à Bob L." in body
     # The agenda in order, with the idea it brought.
     assert body.index("1. Les bancs") < body.index("2. La fête de quartier")
     assert "Des bancs autour de l&#x27;aire de jeux" in body

@@ -144,7 +144,7 @@ def test_scanning_own_code_teaches_nothing(assembly, resident):
     me = register_member(assembly, resident)
     response = login(resident).get(url(assembly, f"accueil/{me.presence_code}/"))
     assert response.status_code == 403
-    assert "Noter présent·e" not in text_of(response)
+    assert "Noter la présence" not in text_of(response)
 
 
 def test_partner_has_no_staff_page(assembly, partner):
@@ -180,7 +180,7 @@ def test_unregistered_resident_follows_but_cannot_vote(assembly, manager, reside
         url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk}
     )
     assert response.status_code == 400
-    assert "pas inscrit" in text_of(response)
+    assert "pas d'inscription" in text_of(response)
     assert not Ballot.objects.exists()
 
 

@@ -94,7 +94,7 @@ def test_full_journey_register_checkin_vote_close_results(assembly, resident, ma
     # Staff scan the code: the page names the member; the button checks them in.
     scan = staff.get(url(assembly, f"code/{participant.presence_code}/"), follow=True)
     assert scan.status_code == 200
-    assert "Amina B." in text_of(scan) and "Noter présent·e" in text_of(scan)
+    assert "Amina B." in text_of(scan) and "Noter la présence" in text_of(scan)
     staff.post(url(assembly, f"accueil/{participant.presence_code}/"))
     participant.refresh_from_db()
     assert participant.checked_in_at is not None
@@ -169,12 +169,12 @@ def test_register_is_idempotent_and_unregister(assembly, resident):
     member.post(url(assembly, "inscription/"))
     response = member.post(url(assembly, "inscription/"), follow=True)
     assert Participant.objects.filter(assembly=assembly, user=resident).count() == 1
-    assert any("déjà inscrit" in m for m in messages_of(response))
+    assert any("déjà une inscription" in m for m in messages_of(response))
     member.post(url(assembly, "desinscription/"))
     assert not Participant.objects.filter(assembly=assembly, user=resident).exists()
     response = member.post(url(assembly, "desinscription/"), follow=True)
     assert response.status_code == 200
-    assert any("pas inscrit" in m for m in messages_of(response))
+    assert any("pas d'inscription" in m for m in messages_of(response))
 
 
 def test_get_on_action_urls_changes_nothing(assembly, resident):
@@ -443,7 +443,7 @@ def test_member_not_present_gets_a_form_error_and_no_ballot(assembly, resident, 
     motion = open_vote(assembly, manager)
     member = login(resident)
     body = text_of(member.get(url(assembly, "seance/")))
-    assert "Vous votez une fois noté·e présent·e" in body
+    assert "Vous pourrez voter quand l'accueil aura noté votre présence" in body
     response = member.post(
         url(assembly, f"votes/{motion.pk}/"), {"option": option(motion, "for").pk}
     )

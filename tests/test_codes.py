@@ -229,7 +229,7 @@ def test_assembly_code_link_staff_get_the_confirmation(assembly, resident, manag
     confirmation = f"/assemblees/{assembly.pk}/accueil/{participant.presence_code}/"
     assert response.status_code == 302 and response["Location"] == confirmation
     page = staff.get(confirmation)
-    assert participant.name in text_of(page) and "Noter présent·e" in text_of(page)
+    assert participant.name in text_of(page) and "Noter la présence" in text_of(page)
     staff.post(confirmation)
     participant.refresh_from_db()
     assert participant.is_present

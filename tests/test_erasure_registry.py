@@ -23,7 +23,7 @@ from tests.test_assemblies_minutes import ended_assembly
 pytestmark = pytest.mark.django_db
 
 NAME = "Amina B."
-FORMER = "Ancien·ne habitant·e"
+FORMER = "Ancien compte"
 
 
 def test_every_registered_place_has_an_eraser():

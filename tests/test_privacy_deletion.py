@@ -3,7 +3,7 @@
 Amina proposes, comments, supports, volunteers (past and future shifts), attends an
 assembly and votes (open and secret ballots); she deletes her account. Support counts,
 volunteer statistics and assembly results are the same before and after; her name is on
-no public page, API response, staff roster nor export; « Ancien·ne habitant·e » stands where
+no public page, API response, staff roster nor export; « Ancien compte » stands where
 her contributions are.
 """
 
@@ -28,7 +28,7 @@ from tests.factories import ProposalFactory, ShiftFactory
 pytestmark = pytest.mark.django_db
 
 NAME = "Amina B."
-FORMER = "Ancien·ne habitant·e"
+FORMER = "Ancien compte"
 
 
 def _past(shift, *, days=2):

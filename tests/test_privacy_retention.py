@@ -28,7 +28,7 @@ PARIS = ZoneInfo("Europe/Paris")
 # UTC: whole days of 24 hours, whatever the daylight saving time.
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-FORMER = "Ancien·ne habitant·e"
+FORMER = "Ancien compte"
 
 
 def days_after(n):

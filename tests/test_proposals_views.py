@@ -510,7 +510,7 @@ def test_author_edits_then_withdraws(resident, manager, theme):
     assert proposal.status == Status.WITHDRAWN
     assert StatusChange.objects.filter(proposal=proposal, to_status=Status.WITHDRAWN).exists()
     assert Client().get(detail_url(proposal)).status_code == 404
-    assert "retirée par son auteur" in html(client.get(detail_url(proposal)))
+    assert "a proposé cette idée l'a retirée" in html(client.get(detail_url(proposal)))
 
 
 def test_edit_replaces_and_removes_the_photo(resident, theme):

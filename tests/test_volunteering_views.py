@@ -116,9 +116,9 @@ def test_sign_up_confirms_and_the_page_says_so(resident):
     shift.refresh_from_db()
     assert shift.seats_taken == 1
     assert response.redirect_chain[-1][0] == action_url(shift.action)
-    assert any("Vous êtes inscrit·e au créneau" in m for m in messages_of(response))
+    assert any("Votre inscription au créneau" in m for m in messages_of(response))
     block = shift_block(html(response), shift)
-    assert "Vous êtes inscrit·e." in block
+    assert "Votre inscription est enregistrée." in block
     assert "data-places-left>2<" in block
     assert f'action="{cancel_url(shift)}"' in block
     assert "Me désinscrire" in block
@@ -170,14 +170,14 @@ def test_cancel_promotes_the_first_waiting_resident(resident, other_resident):
     response = login(resident).post(cancel_url(shift), follow=True)
 
     assert response.status_code == 200
-    assert any("désinscrit·e" in m for m in messages_of(response))
+    assert any("est annulée" in m for m in messages_of(response))
     assert not active_signups(shift, resident).exists()
     assert active_signups(shift, other_resident).get().status == Signup.Status.CONFIRMED
     assert active_signups(shift, third).get().status == Signup.Status.WAITLISTED
     shift.refresh_from_db()
     assert shift.seats_taken == 1
     promoted_page = shift_block(html(login(other_resident).get(action_url(shift.action))), shift)
-    assert "Vous êtes inscrit·e." in promoted_page
+    assert "Votre inscription est enregistrée." in promoted_page
     third_page = shift_block(html(login(third).get(action_url(shift.action))), shift)
     assert "n° 1" in third_page
 
@@ -205,7 +205,7 @@ def test_double_submission_gives_one_sign_up(resident):
     client.post(sign_up_url(shift), {"liste_attente": "0"})
     response = client.post(sign_up_url(shift), {"liste_attente": "0"}, follow=True)
     assert active_signups(shift, resident).count() == 1
-    assert any("déjà inscrit·e" in m for m in messages_of(response))
+    assert any("déjà une inscription" in m for m in messages_of(response))
 
 
 def test_same_page_token_still_works_for_another_shift(resident):
@@ -747,7 +747,7 @@ def test_staff_get_a_link_to_the_roster_residents_do_not(resident, manager):
     shift = ShiftFactory()
     staff_page = html(login(manager).get(action_url(shift.action)))
     resident_page = html(login(resident).get(action_url(shift.action)))
-    assert "Liste des inscrit·es (Régie)" not in resident_page
-    assert ("Liste des inscrit·es (Régie)" in staff_page) == (
+    assert "Liste des personnes inscrites (Régie)" not in resident_page
+    assert ("Liste des personnes inscrites (Régie)" in staff_page) == (
         f"/admin/agir/creneaux/{shift.pk}/liste/" in staff_page
     )

@@ -89,7 +89,7 @@ def delete_account(*, user, now=None):
     """Delete the account and everything personal attached to it, keeping every tally.
 
     What outlives the account is anonymised, never deleted, so that counts stay right:
-    proposals and comments (shown as « Ancien·ne habitant·e »), supports, volunteer
+    proposals and comments (shown as « Ancien compte »), supports, volunteer
     sign-ups (places, attendance, hours given) and assembly attendance and ballots. What
     only served the person goes: follows, notifications, the calendar feed, email
     addresses (allauth ``EmailAddress``) and group memberships, with the row. Places on

@@ -118,8 +118,8 @@ class DeskRegisterForm(forms.Form):
 class ProxyForm(forms.Form):
     """Record a procuration: an absent member (giver) is represented by a present one."""
 
-    giver = forms.ModelChoiceField(label=_("Membre absent·e qui donne procuration"), queryset=None)
-    holder = forms.ModelChoiceField(label=_("Membre présent·e qui la porte"), queryset=None)
+    giver = forms.ModelChoiceField(label=_("Membre absent qui donne procuration"), queryset=None)
+    holder = forms.ModelChoiceField(label=_("Membre sur place qui la porte"), queryset=None)
 
     def __init__(self, *args, assembly, **kwargs):
         super().__init__(*args, **kwargs)

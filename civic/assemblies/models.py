@@ -289,7 +289,7 @@ class Participant(models.Model):
     @property
     def name(self):
         # An account deleted since: the attendance stays, the person does not.
-        return self.user.display_name if self.user_id else str(_("Ancien·ne habitant·e"))
+        return self.user.display_name if self.user_id else str(_("Ancien compte"))
 
     @property
     def is_present(self):

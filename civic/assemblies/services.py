@@ -141,7 +141,7 @@ def unregister(*, participant, resident):
         # The attendance is part of the record (and of the minutes) once the session ends.
         raise AssemblyError(_("La séance est terminée."), code="ended")
     if participant.checked_in_at is not None:
-        raise AssemblyError(_("Vous êtes déjà noté·e présent·e : voyez l'accueil."), code="present")
+        raise AssemblyError(_("Votre présence est déjà notée : voyez l'accueil."), code="present")
     if participant.ballots.exists():
         raise AssemblyError(_("Vous avez déjà voté à cette assemblée."), code="voted")
     assembly_id = participant.assembly_id
@@ -244,12 +244,12 @@ def give_proxy(*, actor, giver, holder):
         raise AssemblyError(_("Les deux membres doivent être de cette assemblée."), code="other")
     if giver.checked_in_at is not None:
         raise AssemblyError(
-            _("%(name)s est présent·e et vote lui-même ou elle-même.") % {"name": giver.name},
+            _("%(name)s est sur place et vote sans procuration.") % {"name": giver.name},
             code="giver_present",
         )
     if holder.checked_in_at is None:
         raise AssemblyError(
-            _("%(name)s doit être présent·e pour porter une procuration.") % {"name": holder.name},
+            _("Pour porter une procuration, %(name)s doit être sur place.") % {"name": holder.name},
             code="holder_absent",
         )
     if holder.proxy_holder_id is not None:
@@ -520,7 +520,9 @@ def cast_vote(*, actor, motion, option_id, on_behalf_of=None):
     motion = _lock_motion(motion)
     holder = participant_for(actor, motion.assembly)
     if holder is None:
-        raise AssemblyError(_("Vous n'êtes pas inscrit·e à cette assemblée."), code="not_member")
+        raise AssemblyError(
+            _("Vous n'avez pas d'inscription à cette assemblée."), code="not_member"
+        )
     if motion.status != MotionStatus.OPEN:
         raise AssemblyError(_("Ce vote n'est pas ouvert."), code="not_open")
     if not rules.can_vote(holder, motion):

@@ -243,7 +243,7 @@ def live_strings():
         "noChoice": _("Vous n'avez pas encore voté."),
         "voteSaved": _("Vote enregistré."),
         "sending": _("Envoi…"),
-        "notPresent": _("Vous votez une fois noté·e présent·e à l'accueil."),
+        "notPresent": _("Vous pourrez voter quand l'accueil aura noté votre présence."),
         "secret": _("Vote à bulletin secret : personne ne saura ce que vous avez choisi."),
         "speaking": _("A la parole :"),
         "nobodySpeaking": _("Personne n'a la parole."),
@@ -408,12 +408,12 @@ def register(request, pk):
         messages.error(request, " ".join(error.messages))
         return redirect(assembly)
     if already:
-        messages.info(request, _("Vous êtes déjà inscrit·e à cette assemblée."))
+        messages.info(request, _("Vous avez déjà une inscription à cette assemblée."))
     else:
         messages.success(
             request,
             _(
-                "C'est noté : vous êtes inscrit·e. Montrez le code QR de cette page à "
+                "C'est noté : votre inscription est enregistrée. Montrez le code QR de cette page à "
                 "l'accueil le jour de l'assemblée."
             ),
         )
@@ -429,7 +429,7 @@ def unregister(request, pk):
         return redirect(assembly)
     participant = services.participant_for(request.user, assembly)
     if participant is None:
-        messages.info(request, _("Vous n'êtes pas inscrit·e à cette assemblée."))
+        messages.info(request, _("Vous n'avez pas d'inscription à cette assemblée."))
         return redirect(assembly)
     try:
         services.unregister(participant=participant, resident=request.user)
@@ -829,12 +829,12 @@ def checkin_presence(request, pk):
         if undo:
             services.undo_check_in(actor=request.user, participant=participant)
             messages.success(
-                request, _("%(name)s n'est plus noté·e présent·e.") % {"name": participant.name}
+                request, _("La présence de %(name)s est retirée.") % {"name": participant.name}
             )
         else:
             services.check_in(actor=request.user, participant=participant)
             messages.success(
-                request, _("%(name)s est noté·e présent·e.") % {"name": participant.name}
+                request, _("La présence de %(name)s est notée.") % {"name": participant.name}
             )
     except AssemblyError as error:
         messages.error(request, " ".join(error.messages))
@@ -868,7 +868,7 @@ def checkin_register(request, pk):
             else:
                 messages.success(
                     request,
-                    _("%(name)s est inscrit·e. Notez sa présence dans la liste.")
+                    _("L'inscription de %(name)s est enregistrée. Notez sa présence dans la liste.")
                     % {"name": participant.name},
                 )
                 return redirect(
@@ -950,7 +950,7 @@ def checkin_token(request, pk, token):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
-                request, _("%(name)s est noté·e présent·e.") % {"name": participant.name}
+                request, _("La présence de %(name)s est notée.") % {"name": participant.name}
             )
         return redirect("assemblies:checkin_token", pk=assembly.pk, token=participant.presence_code)
     registered, quorum = services.attendance(assembly)

@@ -34,7 +34,7 @@ class Eraser:
 
 def former_resident():
     with translation.override(settings.LANGUAGE_CODE):
-        return str(_("Ancien·ne habitant·e"))
+        return str(_("Ancien compte"))
 
 
 def _replace_token(text, old, new):

@@ -90,7 +90,7 @@ def processings():
             ),
             retention=_(
                 "Les contributions restent publiées pour l'historique du quartier ; à la "
-                "suppression du compte elles sont anonymisées (« Ancien·ne habitant·e ») et "
+                "suppression du compte elles sont anonymisées (« Ancien compte ») et "
                 "les soutiens restent comptés sans nom. Notifications et abonnements sont "
                 "supprimés avec le compte."
             ),

@@ -272,7 +272,7 @@ class HideForm(forms.Form):
     reason = forms.CharField(
         label=_("Raison du masquage"),
         max_length=300,
-        help_text=_("L'auteur·rice de l'idée la lira."),
+        help_text=_("La personne qui a proposé l'idée la lira."),
     )
 
 

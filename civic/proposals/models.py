@@ -181,7 +181,7 @@ class Proposal(models.Model):
 
     @property
     def author_name(self):
-        return self.author.display_name if self.author_id else _("Ancien·ne habitant·e")
+        return self.author.display_name if self.author_id else _("Ancien compte")
 
 
 class StatusChange(models.Model):
@@ -292,7 +292,7 @@ class Comment(models.Model):
 
     @property
     def author_name(self):
-        return self.author.display_name if self.author_id else _("Ancien·ne habitant·e")
+        return self.author.display_name if self.author_id else _("Ancien compte")
 
     @property
     def is_visible(self):

@@ -509,9 +509,7 @@ def follow(request, pk):
     proposal = _visible_proposal(request, pk)
     if request.method == "POST":
         services.follow_proposal(proposal=proposal, resident=request.user)
-        messages.success(
-            request, _("Vous suivez cette idée : vous serez prévenu·e de ses nouvelles.")
-        )
+        messages.success(request, _("Vous suivez cette idée : vous recevrez ses nouvelles."))
     return redirect(_anchor(proposal, "suivre"))
 
 

@@ -307,7 +307,7 @@ class Signup(models.Model):
             return self.user.display_name
         if self.offline_volunteer_id:
             return self.offline_volunteer.name
-        return str(_("Ancien·ne habitant·e"))
+        return str(_("Ancien compte"))
 
     @property
     def person_phone(self):

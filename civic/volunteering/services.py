@@ -218,7 +218,7 @@ def sign_up(*, shift, actor, user=None, offline_volunteer=None, join_waitlist=Tr
     clash = _overlapping(shift, **person)
     if clash:
         raise VolunteeringError(
-            _("Vous êtes déjà inscrit·e à « %(action)s » à la même heure.")
+            _("Vous avez déjà une inscription à « %(action)s » à la même heure.")
             % {"action": clash.shift.action.title},
             code="overlap",
         )

@@ -219,11 +219,13 @@ def _signup_error_text(error):
         ) % {"reason": error.message}
     if error.code == "full":
         return _(
-            "Ce créneau vient d'être complet : vous n'êtes pas inscrit·e. "
+            "Ce créneau vient d'être complet : votre inscription n'a pas pu être faite. "
             "Vous pouvez rejoindre la liste d'attente."
         )
     if error.code == "closed":
-        return _("Ce créneau n'est plus ouvert aux inscriptions : vous n'êtes pas inscrit·e.")
+        return _(
+            "Ce créneau n'est plus ouvert aux inscriptions : votre inscription n'a pas pu être faite."
+        )
     return error.message
 
 
@@ -394,7 +396,7 @@ def sign_up(request, pk):
     if not rules.can_sign_up(request.user, shift):
         raise PermissionDenied(_closed_reason(shift))
     if Signup.objects.active().filter(shift=shift, user=request.user).exists():
-        messages.info(request, _("Vous êtes déjà inscrit·e à ce créneau."))
+        messages.info(request, _("Vous avez déjà une inscription à ce créneau."))
         return redirect(back)
     try:
         signup = services.sign_up(
@@ -409,7 +411,7 @@ def sign_up(request, pk):
         messages.success(
             request,
             _(
-                "C'est noté, merci ! Vous êtes inscrit·e au créneau du %(shift)s. "
+                "C'est noté, merci ! Votre inscription au créneau du %(shift)s est enregistrée. "
                 "Votre code de présence est dans « Mes créneaux »."
             )
             % {"shift": label},
@@ -420,7 +422,7 @@ def sign_up(request, pk):
             request,
             _(
                 "Le créneau du %(shift)s est complet : vous êtes sur la liste d'attente "
-                "(n° %(position)s). Vous serez prévenu·e si une place se libère."
+                "(n° %(position)s). Vous recevrez un courriel si une place se libère."
             )
             % {"shift": label, "position": signup.position},
         )
@@ -440,7 +442,7 @@ def cancel(request, pk):
     signup = Signup.objects.active().filter(shift=shift, user=request.user).first()
     if signup is None:
         # Already cancelled (double click), or never signed up: nothing to do.
-        messages.info(request, _("Vous n'êtes pas inscrit·e à ce créneau."))
+        messages.info(request, _("Vous n'avez pas d'inscription à ce créneau."))
         return redirect(back)
     signup.shift = shift
     if not rules.can_cancel(request.user, signup):
@@ -451,7 +453,7 @@ def cancel(request, pk):
     if was_waitlisted:
         text = _("Vous avez quitté la liste d'attente du créneau du %(shift)s.")
     else:
-        text = _("Vous êtes désinscrit·e du créneau du %(shift)s. Merci d'avoir prévenu !")
+        text = _("Votre inscription au créneau du %(shift)s est annulée. Merci d'avoir prévenu !")
     messages.success(request, text % {"shift": label})
     return redirect(back)
 

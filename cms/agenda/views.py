@@ -410,7 +410,7 @@ def register(request, event):
         )
     except services.AgendaError as error:
         if error.code == "full":
-            text = _("Cette date vient d'être complète : vous n'êtes pas inscrit·e.")
+            text = _("Cette date vient d'être complète : votre inscription n'a pas pu être faite.")
         else:
             text = error.message
         messages.error(request, text)
@@ -420,7 +420,8 @@ def register(request, event):
     label = _when(occurrence)
     if registration.status == Registration.Status.CONFIRMED:
         messages.success(
-            request, _("C'est noté : vous êtes inscrit·e pour le %(when)s.") % {"when": label}
+            request,
+            _("C'est noté : votre inscription pour le %(when)s est enregistrée.") % {"when": label},
         )
     else:
         messages.success(
@@ -450,7 +451,7 @@ def cancel(request, event):
         )
     if registration is None:
         # Already cancelled (double click), or never registered: nothing to do.
-        messages.info(request, _("Vous n'êtes pas inscrit·e à cette date."))
+        messages.info(request, _("Vous n'avez pas d'inscription à cette date."))
         return redirect(_back(event, occurrence))
     try:
         services.cancel_registration(registration=registration, actor=request.user)
@@ -459,7 +460,7 @@ def cancel(request, event):
     if registration.status == Registration.Status.WAITLISTED:
         text = _("Vous avez quitté la liste d'attente du %(when)s.")
     else:
-        text = _("Vous êtes désinscrit·e du %(when)s. Merci d'avoir prévenu !")
+        text = _("Votre inscription du %(when)s est annulée. Merci d'avoir prévenu !")
     messages.success(request, text % {"when": _when(occurrence)})
     return redirect(_back(event, occurrence))
 
@@ -469,7 +470,9 @@ def roster(request, event):
         return redirect_to_login(request.get_full_path())
     if not rules.can_view_roster(request.user, event):
         return _denied(
-            request, event, _("La liste des inscrit·es est réservée à l'équipe de la Régie.")
+            request,
+            event,
+            _("La liste des personnes inscrites est réservée à l'équipe de la Régie."),
         )
     now = timezone.now()
     slots = list(OccurrenceSlot.objects.filter(event=event).order_by("starts_at", "pk"))
