@@ -152,7 +152,7 @@ def test_one_reminder_24_hours_before_in_french_with_the_shift_as_ics(
     assert email.subject == f"[Quartier Commun] Rappel : {shift.action.title} demain"
     assert email.body.startswith("Bonjour Amina B.,")
     assert f"Petit rappel : vous participez à « {shift.action.title} »." in email.body
-    assert "Quand : samedi 13 juin 2026, 10:00 – 12:00" in email.body
+    assert "Quand : samedi 13 juin 2026 à 10\u00a0h – 12\u00a0h" in email.body
     assert "Où : Devant la Régie, 12 place des Tilleuls" in email.body
     assert "À apporter : Des gants si vous en avez" in email.body
     assert f"http://127.0.0.1:8000{shift.action.get_absolute_url()}" in email.body
@@ -251,7 +251,7 @@ def test_a_sign_up_less_than_24_hours_before_is_reminded_right_away(
     [email] = mailoutbox
     assert email.subject == "[Quartier Commun] Rappel : Goûter d'été & jeux aujourd'hui"
     assert "« Goûter d'été & jeux »" in email.body
-    assert "Quand : mercredi 10 juin 2026, 14:00 – 16:00" in email.body
+    assert "Quand : mercredi 10 juin 2026 à 14\u00a0h – 16\u00a0h" in email.body
     [event] = ics_events(email)
     assert event.decoded("dtstart") == shift.starts_at
 
@@ -338,7 +338,7 @@ def test_a_shift_moved_later_is_reminded_at_the_new_time_only(
     clock.move_to(due(shift) + MINUTE)
     run_worker()
     [email] = mailoutbox
-    assert "Quand : lundi 15 juin 2026, 10:00 – 12:00" in email.body
+    assert "Quand : lundi 15 juin 2026 à 10\u00a0h – 12\u00a0h" in email.body
     assert ics_events(email)[0].decoded("dtstart") == datetime(2026, 6, 15, 10, 0, tzinfo=PARIS)
 
 
@@ -356,7 +356,7 @@ def test_a_shift_moved_earlier_is_reminded_at_the_new_time_once_rescheduled(
     clock.move_to(due(shift) + MINUTE)
     run_worker()
     [email] = mailoutbox
-    assert "Quand : vendredi 12 juin 2026, 10:00 – 12:00" in email.body
+    assert "Quand : vendredi 12 juin 2026 à 10\u00a0h – 12\u00a0h" in email.body
 
     clock.move_to(old_due + MINUTE)
     run_worker()
@@ -438,7 +438,7 @@ def test_the_reminder_is_in_the_volunteers_language(clock, db_tasks, resident, m
     [email] = mailoutbox
     # English where the catalogue has it (greeting, dates), French otherwise.
     assert email.body.startswith("Hello Amina B.,")
-    assert "Saturday 13 June 2026, 10:00 – 12:00" in email.body
+    assert "Saturday 13 June 2026 at 10 a.m. – noon" in email.body
     assert "Devant la Régie, 12 place des Tilleuls" in email.body
     assert shift.action.title in email.subject
     assert ics_events(email)[0].decoded("dtstart") == shift.starts_at

@@ -402,7 +402,7 @@ def test_a_proposal_that_is_not_public_is_not_linked(client):
 def test_shift_times_are_shown_in_local_time(client):
     shift = ShiftFactory()  # 10:00–12:00 Europe/Paris
     block = shift_block(html(client.get(action_url(shift.action))), shift)
-    assert "de 10:00 à 12:00" in block
+    assert "de 10\u00a0h à 12\u00a0h" in block
     assert (
         f'datetime="{timezone.localtime(shift.starts_at).strftime("%Y-%m-%dT%H:%M:%S%z")}"' in block
     )

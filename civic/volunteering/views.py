@@ -29,13 +29,13 @@ from django.db.models import Count, F, IntegerField, Min, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from civic import codes
+from civic import codes, dates
 from civic.links import absolute_url
 from civic.volunteering import calendar as ics
 from civic.volunteering import rules, services
@@ -119,16 +119,9 @@ def _remember_done(request, key, url):
     request.session[DONE_TOKENS_KEY] = dict(list(done.items())[-MAX_DONE_TOKENS:])
 
 
-def _local(value, fmt):
-    return formats.date_format(timezone.localtime(value), fmt)
-
-
 def _when(value):
-    """Local date and time for messages, like « samedi 14 juin 2025 à 10:00 »."""
-    return _("%(day)s à %(time)s") % {
-        "day": _local(value, "l j F Y"),
-        "time": _local(value, "TIME_FORMAT"),
-    }
+    """Local date and time for messages, like « samedi 14 juin 2025 à 10 h »."""
+    return dates.day_and_clock(value)
 
 
 def _shift_label(shift):

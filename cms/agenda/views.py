@@ -21,10 +21,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from civic import dates
 from civic.territory.models import Neighbourhood
 from cms.agenda import calendar as ics
 from cms.agenda import entries, recurrence, rules, services
@@ -132,11 +133,9 @@ def _denied(request, event, message=""):
 
 def _when(occurrence):
     """« mardi 3 mars 2026 à 9 h » (or the date alone for all-day events), for messages."""
-    start = timezone.localtime(occurrence.start)
-    day = formats.date_format(start, "l j F Y")
     if occurrence.all_day:
-        return day
-    return _("%(day)s à %(time)s") % {"day": day, "time": recurrence.clock(start)}
+        return dates.day(occurrence.start, year=True)
+    return dates.day_and_clock(occurrence.start)
 
 
 # --- The index: list, month, archives, feed -------------------------------------------------
