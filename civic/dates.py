@@ -8,7 +8,7 @@ in French; the language's own formats otherwise. Times are the Régie's wall-clo
 import datetime
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 NBSP = "\u00a0"
@@ -57,3 +57,15 @@ def day_and_clock(value, *, year=True):
     if not value:
         return ""
     return _("%(day)s à %(time)s") % {"day": day(value, year=year), "time": clock(value)}
+
+
+def days_in_words(days):
+    """A duration as people say it: 730 → « 2 ans », 14 → « 2 semaines », 45 → « 45 jours »."""
+    days = int(days or 0)
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)s an", "%(count)s ans", years) % {"count": years}
+    if days and days % 7 == 0 and days <= 70:
+        weeks = days // 7
+        return ngettext("%(count)s semaine", "%(count)s semaines", weeks) % {"count": weeks}
+    return ngettext("%(count)s jour", "%(count)s jours", days) % {"count": days}

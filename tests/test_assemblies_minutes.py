@@ -136,7 +136,7 @@ def test_the_body_is_the_record_of_the_session(ended, manager):
     # The open for/against vote: rules, tallies and outcome.
     assert "Installe-t-on deux bancs ?" in body
     assert "vote non secret" in body
-    assert "Quorum atteint : 4 membres présents ou représentés pour 2 requis." in body
+    assert "Quorum atteint\u202f: 4 membres présents ou représentés pour 2 requis." in body
     assert "Pour : 2 voix (66,7 %)" in body
     assert "Contre : 1 voix (33,3 %)" in body
     assert "Résultat : Adopté" in body

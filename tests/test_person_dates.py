@@ -40,3 +40,12 @@ def test_french_clock_never_reads_09_00():
 def test_english_keeps_its_own_formats():
     with translation.override("en"):
         assert "1er" not in dates.day(datetime.date(2026, 12, 1))
+
+
+def test_durations_in_words():
+    with translation.override("fr"):
+        assert dates.days_in_words(730) == "2 ans"
+        assert dates.days_in_words(365) == "1 an"
+        assert dates.days_in_words(14) == "2 semaines"
+        assert dates.days_in_words(400) == "400 jours"
+        assert dates.days_in_words(1) == "1 jour"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civic import dates
 from civic.privacy import retention
 
 
@@ -46,9 +47,12 @@ def processings():
     r = retention.current()
     account_life = _(
         "Tant que le compte est utilisé ; supprimé (contributions anonymisées) après "
-        "%(days)s jours sans connexion, avec un courriel d'avertissement %(warning)s jours "
-        "avant ; ou dès que la personne supprime son compte."
-    ) % {"days": r.inactive_account_days, "warning": r.warning_days}
+        "%(duration)s sans connexion, avec un courriel d'avertissement %(warning)s "
+        "avant ; ou dès que la personne supprime son compte."
+    ) % {
+        "duration": dates.days_in_words(r.inactive_account_days),
+        "warning": dates.days_in_words(r.warning_days),
+    }
     common_security = _(
         "Connexion chiffrée (HTTPS), mots de passe hachés, accès du personnel limité par "
         "rôle, journaux sans données personnelles, sauvegardes chiffrées."
@@ -113,10 +117,10 @@ def processings():
             people=_("Bénévoles avec ou sans compte"),
             recipients=_("Le ou la bénévole ; le personnel de la Régie qui gère les actions"),
             retention=_(
-                "Listes de bénévoles et pointages : %(days)s jours après le créneau, puis "
+                "Listes de bénévoles et pointages : %(duration)s après le créneau, puis "
                 "anonymisés (les totaux d'heures restent)."
             )
-            % {"days": r.roster_days},
+            % {"duration": dates.days_in_words(r.roster_days)},
             security=common_security,
         ),
         Processing(
@@ -139,10 +143,10 @@ def processings():
                 "(sans le détail des votes secrets)"
             ),
             retention=_(
-                "Listes d'émargement : %(days)s jours après l'assemblée, puis anonymisées "
+                "Listes d'émargement : %(duration)s après l'assemblée, puis anonymisées "
                 "(les résultats restent)."
             )
-            % {"days": r.roster_days},
+            % {"duration": dates.days_in_words(r.roster_days)},
             security=common_security,
         ),
         Processing(

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civic.privacy import erasure
 from civic.proposals import lifecycle, live, notifications, rules
@@ -338,8 +339,10 @@ def _move_to_study_at_threshold(proposal):
     proposal.last_answered_at = timezone.now()
     proposal.save(update_fields=["status", "last_answered_at", "updated_at"])
     with translation.override(settings.LANGUAGE_CODE):
-        automatic_answer = _(
-            "Cette idée a reçu %(count)s soutiens : la Régie l'étudie et répondra ici."
+        automatic_answer = ngettext(
+            "Cette idée a reçu %(count)s soutien : la Régie l'étudie et répondra ici.",
+            "Cette idée a reçu %(count)s soutiens : la Régie l'étudie et répondra ici.",
+            threshold,
         ) % {"count": threshold}
     step = _record_step(
         proposal,

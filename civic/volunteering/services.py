@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civic import codes
 from civic.uploads import discard_on_error, keep_until_commit, normalise_photo
@@ -129,7 +130,11 @@ def change_capacity(*, actor, shift, capacity):
     _refuse_if_over(shift)
     if capacity < shift.seats_taken:
         raise VolunteeringError(
-            _("%(n)s personnes sont déjà inscrites : impossible de descendre en dessous.")
+            ngettext(
+                "%(n)s personne est déjà inscrite : impossible de descendre en dessous.",
+                "%(n)s personnes sont déjà inscrites : impossible de descendre en dessous.",
+                shift.seats_taken,
+            )
             % {"n": shift.seats_taken},
             code="below_taken",
         )

@@ -40,3 +40,9 @@ def day_clock(value):
 @register.filter
 def time_range(start, end):
     return dates.hours(start, end)
+
+
+@register.filter
+def days_words(days):
+    """730 → « 2 ans »: durations in the words people use."""
+    return dates.days_in_words(days)
