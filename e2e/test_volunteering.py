@@ -94,10 +94,12 @@ def test_last_place_waitlist_and_promotion_live(personas, server):
     promoted = server.wait_for_email(DEMO["yves"], subject="Une place s'est libérée")
     assert ACTION in promoted.subject
 
-    # --- "Mes créneaux": the shift, its role and the QR code to show on the day.
+    # --- "Mes créneaux" (through "Mes inscriptions" in the menu): the shift, its role and
+    # the QR code to show on the day.
     yves_page.get_by_role("navigation", name="Mon compte").get_by_role(
-        "link", name="Mes créneaux"
+        "link", name="Mes inscriptions"
     ).click()
+    yves_page.get_by_role("main").get_by_role("link", name="Mes créneaux").click()
     upcoming = yves_page.get_by_role("region", name="Mes prochains créneaux")
     card = upcoming.get_by_role("article", name=ACTION).filter(has_text="accueil")
     expect(card).to_have_count(1)
