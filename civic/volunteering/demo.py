@@ -87,12 +87,14 @@ def seed_actions(*, staff, neighbourhoods, residents):
         role="encadrant",
     )
 
-    # Generated illustrations (civic.demo_art); the card titles say it all: no description.
+    # Generated illustrations (civic.demo_art), described as the admin form requires (staff
+    # can save a demo action as it is).
     for action, theme in (
         (clean_up, "clean"),
         (garden, season["theme"]),
         (party, party_words["theme"]),
     ):
+        action.image_alt = demo_art.DESCRIPTIONS.get(theme, demo_art.DESCRIPTIONS["meeting"])
         action.image.save(
             f"action-{action.pk}.jpg",
             ContentFile(demo_art.illustration(theme, action.title).read()),
