@@ -407,7 +407,12 @@ def test_the_edit_form_reclassifies_but_never_changes_state_or_supports(staff_cl
     other_theme = ThemeFactory(name="Mobilité", slug="mobilite")
     response = staff_client.get(url("edit", proposal.pk))
     assert response.status_code == 200
-    assert set(response.context["form"].fields) == {"theme", "neighbourhood"}
+    assert set(response.context["form"].fields) == {
+        "theme",
+        "neighbourhood",
+        "latitude",
+        "longitude",
+    }
 
     response = staff_client.post(
         url("edit", proposal.pk),

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
-    FieldRowPanel,
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
@@ -30,6 +29,7 @@ from wagtail.permissions import register_permission_policy
 
 from civic.assemblies import admin_forms, rules
 from civic.assemblies.models import Assembly
+from civic.places.panels import PointPanel
 
 
 class AssemblyPermissionPolicy(BasePermissionPolicy):
@@ -146,7 +146,7 @@ class AssemblyViewSet(ModelViewSet):
                     FieldPanel("title"),
                     FieldPanel("starts_at"),
                     FieldPanel("place"),
-                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                    PointPanel(),
                     FieldPanel("convocation"),
                     FieldPanel("is_published"),
                 ],

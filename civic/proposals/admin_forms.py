@@ -6,9 +6,12 @@ answer is required, what may be merged into what) is checked by ``services``, an
 """
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
+from civic import places
 from civic.proposals import lifecycle
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Proposal
@@ -17,6 +20,34 @@ ANSWER_HELP = _(
     "Publiée sur la page de l'idée et envoyée aux habitants qui la suivent. "
     "Obligatoire pour toute décision, sauf pour publier une idée."
 )
+
+
+class ProposalAdminForm(WagtailAdminModelForm):
+    """The idea's edit page in the admin: its theme, its quartier and its pin on the map
+    (``civic.places.panels.PointPanel``). The point follows the rules of every place: both
+    coordinates or neither, each within its range (the database checks the same)."""
+
+    BOUNDS = {"latitude": 90, "longitude": 180}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, bound in self.BOUNDS.items():
+            if name in self.fields:
+                self.fields[name].validators += [
+                    MinValueValidator(-bound),
+                    MaxValueValidator(bound),
+                ]
+                self.fields[name].help_text = _("Facultatif. Posez le point sur la carte.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if set(self.BOUNDS) <= set(self.fields) and not (
+            self.has_error("latitude") or self.has_error("longitude")
+        ):
+            errors = places.point_errors(cleaned.get("latitude"), cleaned.get("longitude"))
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return cleaned
 
 
 class _AnyStatusChoiceField(forms.ChoiceField):

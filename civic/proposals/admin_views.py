@@ -210,7 +210,7 @@ class ProposalIndexView(generic.IndexView):
                 attrs={"aria-label": _("Décision sur « %(title)s »") % {"title": instance}},
             ),
             MenuItem(
-                _("Thème et quartier"),
+                _("Thème, quartier et lieu"),
                 proposal_url("edit", instance),
                 icon_name="edit",
                 priority=10,
@@ -244,7 +244,7 @@ def proposal_header_buttons(proposal, current=None):
     more = []
     if current != "edit":
         more.append(
-            Button(_("Thème et quartier"), proposal_url("edit", proposal), icon_name="edit")
+            Button(_("Thème, quartier et lieu"), proposal_url("edit", proposal), icon_name="edit")
         )
     if current != "merge" and proposal.status in lifecycle.MERGEABLE_STATUSES:
         more.append(Button(_("Fusionner"), proposal_url("merge", proposal), icon_name="resubmit"))
@@ -259,10 +259,10 @@ def proposal_header_buttons(proposal, current=None):
 
 
 class ProposalEditView(generic.EditView):
-    """Reclassify an idea (theme, neighbourhood). Its text belongs to its author; its
-    state changes only through the decision page."""
+    """Reclassify an idea (theme, neighbourhood) and place its pin. Its text belongs to its
+    author; its state changes only through the decision page."""
 
-    page_title = gettext_lazy("Thème et quartier")
+    page_title = gettext_lazy("Thème, quartier et lieu")
     success_message = gettext_lazy("Le classement de l'idée « %(object)s » est enregistré.")
 
     @cached_property

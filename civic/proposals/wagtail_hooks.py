@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -20,7 +20,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from civic.proposals import admin_views, rules
+from civic.places.panels import PointPanel
+from civic.proposals import admin_forms, admin_views, rules
 from civic.proposals.models import Proposal, Theme
 
 # Registered first, before anything asks Wagtail for these models' policies.
@@ -108,11 +109,16 @@ class ProposalViewSet(ModelViewSet):
     }
     export_filename = "idees"
 
-    # Reclassification only: the text is the author's, the state changes by decision.
-    panels = [
-        FieldPanel("theme", widget=forms.Select),
-        FieldPanel("neighbourhood", widget=forms.Select),
-    ]
+    # Reclassification and the pin only: the text is the author's, the state changes by
+    # decision.
+    edit_handler = ObjectList(
+        [
+            FieldPanel("theme", widget=forms.Select),
+            FieldPanel("neighbourhood", widget=forms.Select),
+            PointPanel(heading=_("Le lieu sur la carte")),
+        ],
+        base_form_class=admin_forms.ProposalAdminForm,
+    )
 
     def get_common_view_kwargs(self, **kwargs):
         # No add, delete or usage pages: don't let the generic views link to them.

@@ -19,6 +19,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from civic.places.panels import PointPanel
 from civic.volunteering import admin_forms, admin_views, rules, staff_urls
 from civic.volunteering.models import Action
 
@@ -85,7 +86,7 @@ class ActionViewSet(ModelViewSet):
                             FieldPanel("meeting_place"),
                         ]
                     ),
-                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                    PointPanel(),
                 ],
                 heading=_("L'action"),
             ),

@@ -25,6 +25,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from civic import places
+from civic.places.panels import PointPanel
 from cms.agenda import recurrence
 from cms.blocks import BaseStreamBlock
 from cms.models import AccessibleBodyMixin
@@ -226,7 +227,7 @@ class EventPage(RoutablePageMixin, AccessibleBodyMixin, Page):
                 FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
                 FieldPanel("all_day"),
                 FieldPanel("place"),
-                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                PointPanel(),
                 FieldPanel("neighbourhood"),
             ],
             heading=_("Quand et où"),
