@@ -144,6 +144,23 @@ def result_view(result):
     }
 
 
+def college_weights_text(colleges):
+    """« Habitants : 2 voix, Associations : 1 voix », said beside weighted results."""
+    return ", ".join(
+        ngettext("%(name)s : %(weight)s voix", "%(name)s : %(weight)s voix", c.weight)
+        % {"name": c.name, "weight": c.weight}
+        for c in colleges
+    )
+
+
+def _college_weights(assembly, colleges=None):
+    if not assembly.use_colleges:
+        return ""
+    if colleges is None:
+        colleges = assembly.colleges.order_by("sort_order", "pk")
+    return college_weights_text(colleges)
+
+
 def rules_explained(assembly, colleges):
     """The voting rules in plain French, one sentence each."""
     sentences = [
@@ -193,11 +210,7 @@ def rules_explained(assembly, colleges):
         majority + " " + _("Le président de séance peut fixer une autre majorité pour un vote.")
     )
     if assembly.use_colleges and colleges:
-        weights = ", ".join(
-            ngettext("%(name)s : %(weight)s voix", "%(name)s : %(weight)s voix", c.weight)
-            % {"name": c.name, "weight": c.weight}
-            for c in colleges
-        )
+        weights = college_weights_text(colleges)
         sentences.append(
             _(
                 "Vote par collèges : chaque collège pèse son poids (%(weights)s), partagé entre "
@@ -281,6 +294,7 @@ def _page_context(request, assembly, *, is_chair=False, show_draft=False):
         "speakers": state["speakers"],
         "live_strings": live_strings(),
         "socket_path": f"/ws/assemblees/{assembly.pk}/",
+        "college_weights": _college_weights(assembly),
     }
 
 
@@ -379,6 +393,7 @@ def assembly_detail(request, pk):
         "items": items,
         "colleges": colleges,
         "rules_sentences": rules_explained(assembly, colleges),
+        "college_weights": _college_weights(assembly, colleges),
         "registered": registered,
         "quorum": quorum,
         "participant": participant,
