@@ -67,3 +67,16 @@ def test_shift_page_explains_the_waitlist():
     shift = ShiftFactory()
     body = text_of(Client().get(shift.action.get_absolute_url()))
     assert "elle revient à la première personne de la liste" in body
+
+
+def test_account_pages_speak_in_the_products_own_words(resident):
+    login_page = text_of(Client().get("/comptes/login/"))
+    assert f"Pas encore de compte{NNBSP}?" in login_page
+    assert "au préalable" not in login_page
+    signup_page = text_of(Client().get("/comptes/signup/"))
+    assert f"Vous avez déjà un compte{NNBSP}?" in signup_page
+    client = Client()
+    client.force_login(resident)
+    response = client.post("/comptes/logout/", follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [f"Vous avez quitté votre compte. À bientôt{NNBSP}!"]
