@@ -367,7 +367,9 @@ def test_keyboard_propose_an_idea(personas):
     # A closed <select> changes with the arrow keys (no mouse, no list opened).
     page.keyboard.press("ArrowDown")
     expect(theme.locator("option:checked")).not_to_have_text(re.compile(r"^-*$"))
-    keys.tab_to(page.get_by_role("button", name="Envoyer mon idée"), limit=12).press("Enter")
+    # After the theme: quartier, place, the map (address search, the map itself, its zoom
+    # and attribution links, "use my position", "set the point"), the photo and its text.
+    keys.tab_to(page.get_by_role("button", name="Envoyer mon idée"), limit=20).press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Un banc à l'ombre près de l'école (clavier)"
