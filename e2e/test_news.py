@@ -67,7 +67,7 @@ def test_news_published_in_wagtail_appears_live_on_the_home_page(personas, serve
     expect(new_card).to_contain_text("Nouveau")
     expect(new_card).to_contain_text(lead)
     expect(latest.get_by_role("listitem")).to_have_count(cards_before + 1)
-    expect(latest.get_by_role("status")).to_have_text(f"Nouvelle actualité publiée : {title}")
+    expect(latest.get_by_role("status")).to_have_text(f"Nouvelle actualité publiée\u202f: {title}")
 
     # The link leads to the published article.
     new_card.get_by_role("link", name=title).click()
