@@ -134,3 +134,69 @@ def test_a_resident_never_reaches_the_admin_maps(client, resident):
     response = client.get(reverse("proposals_admin:edit", args=[idea.pk]))
     assert response.status_code in (302, 403)
     assert b"data-admin-point" not in response.content
+
+
+# --- A quartier's outline ----------------------------------------------------------------------
+
+
+def neighbourhood_form(tilleuls, outline):
+    return {
+        "regie": tilleuls.regie_id,
+        "name": tilleuls.name,
+        "slug": tilleuls.slug,
+        "description": "",
+        "is_active": "on",
+        "outline": outline,
+    }
+
+
+def test_the_quartier_form_has_a_drawing_map_over_its_textarea(admin_client, tilleuls):
+    tilleuls.outline = SQUARE
+    tilleuls.save()
+    url = reverse("wagtailsnippets_territory_neighbourhood:edit", args=[tilleuls.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    found = re.findall(r'data-admin-outline="([^"]+)" data-textarea="([^"]+)"', html)
+    assert len(found) == 1, found
+    data_id, textarea_id = found[0]
+    # The textarea is still the field (pasting works, and without JavaScript too).
+    assert re.search(rf'<textarea[^>]*name="outline"[^>]*id="{textarea_id}"', html) or re.search(
+        rf'<textarea[^>]*id="{textarea_id}"[^>]*name="outline"', html
+    )
+    assert json.loads(response.context["form"]["outline"].value()) == SQUARE
+    assert json_block(html, data_id)["tiles"] == settings.MAP_TILE_URL
+    for label in ("Annuler le dernier point", "Effacer"):
+        assert label in html
+    assert "js/admin-map.js" in html and "vendor/leaflet/leaflet.js" in html
+
+
+def test_a_drawn_outline_is_saved_and_an_unfinished_one_explained(admin_client, tilleuls):
+    url = reverse("wagtailsnippets_territory_neighbourhood:edit", args=[tilleuls.pk])
+    # What static/js/admin-map.js writes after three clicks: a closed ring of 4 positions.
+    drawn = {
+        "type": "Polygon",
+        "coordinates": [
+            [[1.4442, 43.6047], [1.4461, 43.6039], [1.4425, 43.6052], [1.4442, 43.6047]]
+        ],
+    }
+    response = admin_client.post(url, neighbourhood_form(tilleuls, json.dumps(drawn)))
+    assert response.status_code == 302
+    tilleuls.refresh_from_db()
+    assert tilleuls.outline == drawn
+
+    # After two clicks only: the form says what is missing and keeps the saved outline.
+    two = {
+        "type": "Polygon",
+        "coordinates": [[[1.4442, 43.6047], [1.4461, 43.6039], [1.4442, 43.6047]]],
+    }
+    response = admin_client.post(url, neighbourhood_form(tilleuls, json.dumps(two)))
+    assert response.status_code == 200
+    assert "au moins 4 points" in response.content.decode()
+    tilleuls.refresh_from_db()
+    assert tilleuls.outline == drawn
+
+    # « Effacer » empties the textarea: the outline is removed.
+    assert admin_client.post(url, neighbourhood_form(tilleuls, "")).status_code == 302
+    tilleuls.refresh_from_db()
+    assert tilleuls.outline is None

@@ -74,6 +74,12 @@ class OutlineWidget(forms.Textarea):
     def media(self):
         return admin_map_media()
 
+    def format_value(self, value):
+        # No outline yet: an empty textarea, not the JSON form field's « null ».
+        if value in (None, "null"):
+            return None
+        return super().format_value(value)
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["map_config"] = map_config()
