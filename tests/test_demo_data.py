@@ -132,3 +132,44 @@ def test_words_out_of_season_finds_a_june_party_in_december():
         "juin"
     ]
     assert demo_calendar.words_out_of_season("Fête de quartier le 21 juin", date(2027, 6, 3)) == []
+
+
+def test_the_demo_is_on_the_map_near_the_place_des_tilleuls(site_tree):
+    from decimal import Decimal
+
+    from civic import places
+    from civic.assemblies.demo import UPCOMING_TITLE
+    from civic.assemblies.models import Assembly
+    from civic.territory.models import Neighbourhood
+    from cms.demo_places import POINTS, place_on_the_map
+
+    with time_machine.travel(DAYS[0], tick=False):
+        seed()
+        point = lambda obj: (obj.latitude, obj.longitude)  # noqa: E731
+        clean_up = Action.objects.get(title="Grand nettoyage de la place des Tilleuls")
+        assert point(clean_up) == (Decimal("43.6047"), Decimal("1.4442"))
+        assembly = Assembly.objects.get(title=UPCOMING_TITLE)
+        assert point(assembly) == (Decimal("43.6039"), Decimal("1.4461"))
+        meeting = EventPage.objects.get(title="Réunion publique sur la propreté")
+        assert point(meeting) == (Decimal("43.6052"), Decimal("1.4425"))
+        # The admin edits the latest revision: it has the point too.
+        assert point(meeting.get_latest_revision_as_object()) == point(meeting)
+        ideas = Proposal.objects.filter(latitude__isnull=False).order_by("latitude")
+        assert [point(idea) for idea in ideas] == [
+            (Decimal("43.6031"), Decimal("1.4437")),
+            (Decimal("43.6058"), Decimal("1.4450")),
+        ]
+
+        tilleuls = Neighbourhood.objects.get(slug="les-tilleuls")
+        places.validate_outline(tilleuls.outline)
+        ring = tilleuls.outline["coordinates"][0]
+        longitudes, latitudes = [p[0] for p in ring], [p[1] for p in ring]
+        for _model, _title, latitude, longitude in POINTS:  # every point inside the box
+            assert min(latitudes) < float(latitude) < max(latitudes)
+            assert min(longitudes) < float(longitude) < max(longitudes)
+
+        revisions = meeting.revisions.count()
+        seed()
+        assert place_on_the_map() == 0
+        assert meeting.revisions.count() == revisions
+        assert Neighbourhood.objects.exclude(outline=None).count() == 1

@@ -20,6 +20,7 @@ from civic.territory.models import Neighbourhood, Regie
 from civic.volunteering.demo import seed_actions
 from cms.agenda.demo import seed_events
 from cms.agenda.models import EventIndexPage
+from cms.demo_places import place_on_the_map
 from cms.identity.models import RegieIdentity
 from cms.models import NewsPage, StandardPage
 from cms.setup import ensure_site
@@ -197,6 +198,7 @@ class Command(BaseCommand):
         )
 
         seed_events(index=EventIndexPage.objects.get(), neighbourhoods=neighbourhoods)
+        place_on_the_map()
         seed_identity(regie.name)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
