@@ -9,8 +9,10 @@ never deleted here: unpublish them instead (their sign-ups are the volunteers' h
 
 from django import forms
 from django.contrib.auth.models import Permission
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -40,6 +42,18 @@ def register_volunteering_permission():
 @hooks.register("register_log_actions")
 def register_volunteering_log_actions(actions):
     admin_views.register_log_actions(actions)
+
+
+@hooks.register("insert_global_admin_css")
+def agir_lists_css():
+    """Stacked rows on a phone for the tables of /admin/agir/ (static/css/admin-agir.css)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin-agir.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def agir_lists_js():
+    """Labels each cell of the /admin/agir/ tables with its column (static/js/admin-agir.js)."""
+    return format_html('<script src="{}" defer></script>', static("js/admin-agir.js"))
 
 
 @hooks.register("register_admin_urls")
