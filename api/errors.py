@@ -1,11 +1,16 @@
 """Every API error is JSON of one shape: {"error": {"code", "message", "details"}}."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.fields import get_error_detail
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from civic import errors as service_errors
 
 
 # Per-field messages ({"field": ["message"]}), a list of messages, or null: a typed union,
@@ -43,13 +48,47 @@ def _message(detail):
     return str(detail)
 
 
+class Refused(exceptions.APIException):
+    """A service's refusal that the person can fix: a 400 carrying the service's code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("La demande ne peut pas être acceptée.")
+    default_code = "invalid"
+
+
+class Conflict(exceptions.APIException):
+    """The request clashes with the current state (the last place was just taken)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Ce n'est plus possible en ce moment.")
+    default_code = "conflict"
+
+
+SERVICE_ERROR_STATUS = {
+    service_errors.INVALID: Refused,
+    service_errors.CONFLICT: Conflict,
+    service_errors.FORBIDDEN: exceptions.PermissionDenied,
+}
+
+
+def from_service_error(exc):
+    """A ``civic.errors.ServiceError`` as the DRF exception of its kind, with its code."""
+    return SERVICE_ERROR_STATUS[exc.kind](detail=exc.message_text, code=exc.error_code)
+
+
 def exception_handler(exc, context):
-    # Django's own exceptions carry internal messages ("No NewsPage matches the given
-    # query."): answer with DRF's translated ones and codes instead.
-    if isinstance(exc, Http404):
+    # A service's refusal carries its code and a message for the person; Django's own
+    # exceptions may carry internal messages ("No NewsPage matches the given query."):
+    # answer with DRF's translated ones and codes instead.
+    if isinstance(exc, service_errors.ServiceError):
+        exc = from_service_error(exc)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=get_error_detail(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # Raised by the rules with a message for the person, or bare by Django.
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

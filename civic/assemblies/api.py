@@ -21,7 +21,6 @@ only choice ever returned is the requester's own, to the requester, while the vo
 """
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -32,7 +31,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -46,51 +45,12 @@ from civic.assemblies.models import (
     MotionStatus,
     Participant,
 )
-from civic.assemblies.services import AssemblyError
 from civic.json_input import JSONParser
 from civic.links import absolute_url
 from civic.proposals.api import NeighbourhoodRefSerializer
 from civic.territory.models import Neighbourhood
 
-# --- Errors -----------------------------------------------------------------------------------
-
-
-class AssemblyRefused(exceptions.APIException):
-    """A ``services.AssemblyError``: a 400 carrying the service's code."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _("La demande ne peut pas être acceptée.")
-    default_code = "invalid"
-
-
-class AssemblyConflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("Ce n'est plus possible.")
-    default_code = "conflict"
-
-
-FORBIDDEN_CODES = {"other_neighbourhood", "closed"}
-CONFLICT_CODES = {"present", "voted"}
-
-
-def translate_exception(exc):
-    """Django exceptions raised by rules and services, as DRF exceptions with their message."""
-    if isinstance(exc, AssemblyError):
-        code = getattr(exc, "code", None) or "invalid"
-        message = " ".join(exc.messages)
-        if code in FORBIDDEN_CODES:
-            return exceptions.PermissionDenied(detail=message, code=code)
-        if code in CONFLICT_CODES:
-            return AssemblyConflict(detail=message, code=code)
-        return AssemblyRefused(detail=message, code=code)
-    if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied(detail=str(exc) or None)
-    return exc
-
-
-class ServiceErrorsMixin:
-    def handle_exception(self, exc):
-        return super().handle_exception(translate_exception(exc))
+# Service refusals become JSON errors once, in api.errors.exception_handler.
 
 
 # --- Permissions --------------------------------------------------------------------------------
@@ -555,7 +515,7 @@ class AssemblyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return get_assembly_for(self.request.user, self.kwargs["pk"])
 
 
-class AssemblyView(ServiceErrorsMixin, GenericAPIView):
+class AssemblyView(GenericAPIView):
     """An endpoint about one assembly the requester may see."""
 
     def get_assembly(self):

@@ -1,18 +1,12 @@
 """Forms of the assembly pages (/assemblees/). They check the shape of what is sent; who may
 do what stays in ``rules`` and every write in ``services``, whose ``AssemblyError`` the
-views show on the form (``add_service_error``)."""
+views show on the form (``civic.errors.add_service_error``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civic.assemblies.models import Majority, MotionKind
 from civic.assemblies.services import MAX_CHOICES
-
-
-def add_service_error(form, error, field=None):
-    """Show a refusal of ``services`` (AssemblyError) on the form, next to ``field``."""
-    for message in error.messages:
-        form.add_error(field, message)
 
 
 class VoteForm(forms.Form):

@@ -9,7 +9,7 @@ ballot (also guaranteed by ``one_ballot_per_member``). Live updates go out after
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -32,14 +32,19 @@ from civic.assemblies.models import (
     Participant,
     SessionStatus,
 )
+from civic.errors import ServiceError
 
 MAX_CHOICES = 12
 MAX_QUESTION_CHARS = Motion._meta.get_field("question").max_length
 MAX_CHOICE_CHARS = MotionOption._meta.get_field("label").max_length
 
 
-class AssemblyError(ValidationError):
+class AssemblyError(ServiceError):
     """A request the rules refuse, with a message for the person."""
+
+    # Already checked in or already voted; another quartier's assembly, or closed.
+    conflict_codes = frozenset({"present", "voted"})
+    forbidden_codes = frozenset({"other_neighbourhood", "closed"})
 
 
 def _lock_assembly(assembly):

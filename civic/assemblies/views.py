@@ -46,7 +46,6 @@ from civic.assemblies.forms import (
     ProxyForm,
     SearchForm,
     VoteForm,
-    add_service_error,
 )
 from civic.assemblies.models import (
     AgendaItem,
@@ -60,6 +59,7 @@ from civic.assemblies.models import (
     SessionStatus,
 )
 from civic.assemblies.services import AssemblyError
+from civic.errors import add_service_error
 from civic.links import absolute_url
 from civic.territory.models import Neighbourhood
 

@@ -2,7 +2,7 @@
 
 They only collect what staff typed: every rule (which transition is legal, when a public
 answer is required, what may be merged into what) is checked by ``services``, and its
-``ProposalError`` is shown on the form by the view (see ``add_service_error``).
+``ProposalError`` is shown on the form by the view (see ``civic.errors.add_service_error``).
 """
 
 from django import forms
@@ -173,10 +173,3 @@ class ReportActionForm(forms.Form):
         ]
     )
     reason = forms.CharField(label=_("Raison"), required=False, max_length=300)
-
-
-def add_service_error(form, error, field_by_code=None):
-    """Show a ``services.ProposalError`` on ``form``, on the field it concerns if known."""
-    field = (field_by_code or {}).get(getattr(error, "code", None))
-    for message in error.messages:
-        form.add_error(field, message)

@@ -35,6 +35,7 @@ from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.snippets.views.snippets import DeleteView as SnippetDeleteView
 
+from civic.errors import add_service_error
 from civic.exports import spreadsheet_safe
 from civic.proposals import lifecycle, rules, services
 from civic.proposals.admin_forms import (
@@ -44,7 +45,6 @@ from civic.proposals.admin_forms import (
     ReportActionForm,
     RestoreForm,
     SupportOpenForm,
-    add_service_error,
 )
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Proposal, Report

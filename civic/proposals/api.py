@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from decimal import ROUND_HALF_EVEN, Decimal, DecimalException
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.http import Http404
@@ -50,33 +49,7 @@ from civic.territory.models import Neighbourhood
 
 MAX_DB_INTEGER = 2**63 - 1
 
-# --- Errors -----------------------------------------------------------------------------------
-
-
-class ProposalRefused(exceptions.APIException):
-    """A ``services.ProposalError``: a 400 whose code is the service's own."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _("La demande ne peut pas être acceptée.")
-    default_code = "invalid"
-
-
-def translate_exception(exc):
-    """Django exceptions raised by rules and services, as DRF exceptions with their message."""
-    if isinstance(exc, services.ProposalError):
-        return ProposalRefused(
-            detail=" ".join(exc.messages), code=getattr(exc, "code", None) or "invalid"
-        )
-    if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(detail=get_error_detail(exc))
-    if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied(detail=str(exc) or None)
-    return exc
-
-
-class ServiceErrorsMixin:
-    def handle_exception(self, exc):
-        return super().handle_exception(translate_exception(exc))
+# Service refusals become JSON errors once, in api.errors.exception_handler.
 
 
 # --- Permissions: each one asks a function of ``rules`` ----------------------------------------
@@ -641,7 +614,6 @@ class ProposalFilter(django_filters.FilterSet):
     ),
 )
 class ProposalViewSet(
-    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -879,7 +851,7 @@ class ProposalViewSet(
         responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
     ),
 )
-class CommentViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
+class CommentViewSet(viewsets.GenericViewSet):
     """Comments of a proposal the requester may see (mapped in ``api_urls``)."""
 
     queryset = Comment.objects.none()  # typed for the schema; see get_queryset()
@@ -938,8 +910,8 @@ class CommentViewSet(ServiceErrorsMixin, viewsets.GenericViewSet):
         if parent_id is not None:
             parent = Comment.objects.filter(pk=parent_id).select_related("parent").first()
             if parent is None:
-                raise ProposalRefused(
-                    detail=_("Ce commentaire n'existe pas ou plus."), code="bad_parent"
+                raise services.ProposalError(
+                    _("Ce commentaire n'existe pas ou plus."), code="bad_parent"
                 )
         comment = services.add_comment(
             proposal=proposal,

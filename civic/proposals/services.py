@@ -8,7 +8,7 @@ nobody is told about something the database does not hold.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from civic.errors import ServiceError
 from civic.privacy import erasure
 from civic.proposals import lifecycle, live, notifications, rules
 from civic.proposals.lifecycle import Status
@@ -30,7 +31,7 @@ from civic.proposals.models import (
 from civic.uploads import discard_on_error, keep_until_commit, normalise_photo
 
 
-class ProposalError(ValidationError):
+class ProposalError(ServiceError):
     """A request that the rules refuse for a reason the person can fix or understand."""
 
 

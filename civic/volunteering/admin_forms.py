@@ -2,7 +2,7 @@
 
 They only collect what staff typed: the rules (places, waitlist, overlaps, consent, who
 may act) are checked by ``civic.volunteering.services``, whose ``VolunteeringError`` the
-views show on the form (see ``add_service_error``).
+views show on the form (see ``civic.errors.add_service_error``).
 """
 
 import re
@@ -313,16 +313,3 @@ class PeriodForm(forms.Form):
         if start and end and end < start:
             self.add_error("au", _("La fin de la période précède son début."))
         return cleaned
-
-
-def add_service_error(form, error, field_by_code=None):
-    """Show a ``services.VolunteeringError`` (or a model ``ValidationError``) on ``form``."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-        return
-    field = (field_by_code or {}).get(getattr(error, "code", None))
-    for message in error.messages:
-        form.add_error(field, message)

@@ -59,6 +59,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import BasePermissionPolicy
 
+from civic.errors import add_service_error
 from civic.exports import spreadsheet_safe
 from civic.territory.models import Neighbourhood, Regie
 from civic.volunteering import rules, services
@@ -71,7 +72,6 @@ from civic.volunteering.admin_forms import (
     PersonSearchForm,
     RepeatingShiftsForm,
     ShiftForm,
-    add_service_error,
 )
 from civic.volunteering.models import Action, OfflineVolunteer, Shift, Signup
 

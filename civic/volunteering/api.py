@@ -26,7 +26,6 @@ from datetime import timedelta
 
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import (
     Case,
     Count,
@@ -51,8 +50,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
-from rest_framework.fields import get_error_detail
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -68,49 +66,7 @@ from civic.volunteering.models import Action, Shift, Signup
 
 PAST_SHIFTS_SHOWN = 50  # as on the "Mes créneaux" page
 
-# --- Errors -----------------------------------------------------------------------------------
-
-
-class SignupConflict(exceptions.APIException):
-    """The sign-up clashes with the shift's places or with another shift of the person."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("Cette inscription n'est pas possible en ce moment.")
-    default_code = "conflict"
-
-
-class VolunteeringRefused(exceptions.APIException):
-    """Another ``services.VolunteeringError``: a 400 carrying the service's code."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = _("La demande ne peut pas être acceptée.")
-    default_code = "invalid"
-
-
-CONFLICT_CODES = {"full", "overlap"}
-FORBIDDEN_CODES = {"closed"}
-
-
-def translate_exception(exc):
-    """Django exceptions raised by rules and services, as DRF exceptions with their message."""
-    if isinstance(exc, services.VolunteeringError):
-        code = getattr(exc, "code", None) or "invalid"
-        message = " ".join(exc.messages)
-        if code in CONFLICT_CODES:
-            return SignupConflict(detail=message, code=code)
-        if code in FORBIDDEN_CODES:
-            return exceptions.PermissionDenied(detail=message, code=code)
-        return VolunteeringRefused(detail=message, code=code)
-    if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(detail=get_error_detail(exc))
-    if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied(detail=str(exc) or None)
-    return exc
-
-
-class ServiceErrorsMixin:
-    def handle_exception(self, exc):
-        return super().handle_exception(translate_exception(exc))
+# Service refusals become JSON errors once, in api.errors.exception_handler.
 
 
 # --- Permissions --------------------------------------------------------------------------------
@@ -668,7 +624,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(ActionDetailSerializer(action, context=context).data)
 
 
-class ShiftSignupView(ServiceErrorsMixin, GenericAPIView):
+class ShiftSignupView(GenericAPIView):
     """The requester's sign-up on one shift: PUT to sign up, DELETE to cancel. Both are
     idempotent: repeating one answers the same."""
 

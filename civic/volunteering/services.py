@@ -8,7 +8,7 @@ Side effects (emails, live updates) run after the commit.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from civic import codes
+from civic.errors import ServiceError
 from civic.uploads import discard_on_error, keep_until_commit, normalise_photo
 from civic.volunteering import live, messages, rules
 from civic.volunteering.models import (
@@ -28,8 +29,12 @@ from civic.volunteering.models import (
 )
 
 
-class VolunteeringError(ValidationError):
+class VolunteeringError(ServiceError):
     """A request the rules refuse, with a message for the person."""
+
+    # The shift filled up or clashes with another of the person's places; sign-up closed.
+    conflict_codes = frozenset({"full", "overlap"})
+    forbidden_codes = frozenset({"closed"})
 
 
 def _lock_shift(shift):

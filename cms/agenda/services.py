@@ -5,16 +5,17 @@ The same guarantees as volunteer shifts: the places of one occurrence live on on
 and the database refuses ``seats_taken > capacity``. Emails are sent after the commit.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civic.errors import ServiceError
 from cms.agenda import messages, rules
 from cms.agenda.models import EventPage, OccurrenceSlot, Registration
 
 
-class AgendaError(ValidationError):
+class AgendaError(ServiceError):
     """A request the rules refuse, with a message for the person."""
 
 
