@@ -134,7 +134,7 @@ def test_roster_csv_has_bom_no_email_and_is_formula_safe(
     assert header[:3] == ["Nom", "Téléphone", "Statut"]
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_name["Amina B."]["Téléphone"] == "07 98 76 54 32"
-    assert by_name["Amina B."]["Statut"] == "Inscrit·e"
+    assert by_name["Amina B."]["Statut"] == "Inscription confirmée"
     assert by_name["Josette L."]["Inscrit·e par"] == "Nadia (Régie)"
     assert by_name["Marcel D."]["Statut"] == "En liste d'attente"
     assert by_name["Marcel D."]["Position en liste d'attente"] == "1"

@@ -98,8 +98,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
-        verbose_name = _("utilisateur·rice")
-        verbose_name_plural = _("utilisateur·rices")
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
         permissions = [
             ("view_participation_reports", _("Peut consulter les bilans de participation")),
         ]

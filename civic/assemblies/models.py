@@ -253,14 +253,14 @@ class Participant(models.Model):
         null=True,
         blank=True,
         related_name="proxies_held",
-        verbose_name=_("représenté·e par"),
+        verbose_name=_("procuration donnée à"),
     )
 
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("participant·e")
-        verbose_name_plural = _("participant·es")
+        verbose_name = _("personne inscrite")
+        verbose_name_plural = _("personnes inscrites")
         ordering = ["registered_at", "pk"]
         constraints = [
             models.UniqueConstraint(

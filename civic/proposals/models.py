@@ -103,7 +103,7 @@ class Proposal(models.Model):
         null=True,
         blank=True,
         related_name="proposals",
-        verbose_name=_("auteur·rice"),
+        verbose_name=_("personne qui propose"),
     )
     neighbourhood = models.ForeignKey(
         "territory.Neighbourhood",

@@ -217,14 +217,14 @@ class SignupQuerySet(models.QuerySet):
 
 class Signup(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("Inscrit·e")
+        CONFIRMED = "confirmed", _("Inscription confirmée")
         WAITLISTED = "waitlisted", _("En liste d'attente")
-        CANCELLED = "cancelled", _("Désinscrit·e")
+        CANCELLED = "cancelled", _("Inscription annulée")
 
     class Attendance(models.TextChoices):
         UNKNOWN = "unknown", _("Non pointé")
-        PRESENT = "present", _("Présent·e")
-        ABSENT = "absent", _("Absent·e")
+        PRESENT = "present", _("Présence notée")
+        ABSENT = "absent", _("Absence notée")
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="signups")
     # SET_NULL on both: a deleted account or a purged roster leaves the sign-up without a

@@ -449,9 +449,9 @@ class RegistrationQuerySet(models.QuerySet):
 
 class Registration(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("Inscrit·e")
+        CONFIRMED = "confirmed", _("Inscription confirmée")
         WAITLISTED = "waitlisted", _("En liste d'attente")
-        CANCELLED = "cancelled", _("Désinscrit·e")
+        CANCELLED = "cancelled", _("Inscription annulée")
 
     LIVE = ("confirmed", "waitlisted")
 
