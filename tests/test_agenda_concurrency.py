@@ -10,40 +10,24 @@ check constraint and the conditional unique constraint make it hold):
 - the same person clicking twice at once gets one registration.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from cms.agenda import services
 from cms.agenda.models import OccurrenceSlot, Registration
 from cms.setup import ensure_site
 from tests.agenda_factories import with_places
 from tests.factories import UserFactory
+from tests.harness import run_together, widened_pool
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 THREADS = 20
-JOIN_TIMEOUT = 60  # seconds; a deadlock fails the test instead of hanging it
 
 
 @pytest.fixture(autouse=True)
 def wide_pool(transactional_db):
-    """One pooled session per thread (the default pool would queue them)."""
-    options = connection.settings_dict["OPTIONS"]
-    original = options.get("pool")
-    if not original:
+    with widened_pool(THREADS + 10):
         yield
-        return
-    connection.close()
-    connection.close_pool()
-    options["pool"] = {**original, "min_size": 1, "max_size": THREADS + 10, "timeout": 30}
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.close_pool()
-        options["pool"] = original
 
 
 @pytest.fixture
@@ -55,32 +39,6 @@ def make_residents(tilleuls):
 def event(tilleuls):
     ensure_site(hostname="testserver")  # transactional tests start from an empty tree
     return with_places(capacity=5, title="Fête de quartier")
-
-
-def run_together(calls):
-    """Each callable in its own thread, all released at once: [(value, error), …]."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            outcomes[index] = (call(), None)
-        except Exception as exc:  # reported per call, asserted by the test
-            outcomes[index] = (None, exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, c), daemon=True) for i, c in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "threads still running: deadlock?"
-    return outcomes
 
 
 def assert_consistent(slot):

@@ -12,12 +12,9 @@ What must hold whatever the interleaving (the motion row lock in ``services.cast
 - one registration per resident, one proxy per holder, one speaker.
 """
 
-import threading
-import uuid
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from civic.assemblies import services
 from civic.assemblies.models import Ballot, FloorRequest, Motion, Participant
@@ -31,79 +28,22 @@ from tests.assemblies_factories import (
     register_member,
     resident_of,
 )
+from tests.harness import channel_layer_of_its_own, run_together, widened_pool
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 THREADS = 41
-JOIN_TIMEOUT = 60  # seconds; a deadlock fails the test instead of hanging it
 
 
 @pytest.fixture(autouse=True)
 def wide_pool(transactional_db):
-    """One pooled session per thread (the default pool would queue them)."""
-    options = connection.settings_dict["OPTIONS"]
-    original = options.get("pool")
-    if not original:
+    with widened_pool(THREADS + 10):
         yield
-        return
-    connection.close()
-    connection.close_pool()
-    options["pool"] = {**original, "min_size": 1, "max_size": THREADS + 10, "timeout": 30}
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.close_pool()
-        options["pool"] = original
 
 
 @pytest.fixture(autouse=True)
 def isolated_channel_layer(settings):
-    """Broadcasts go through the real channel layer, under a prefix of this test only."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-test-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers
-
-
-class Outcome:
-    def __init__(self, value=None, error=None):
-        self.value, self.error = value, error
-
-    @property
-    def ok(self):
-        return self.error is None
-
-    def __repr__(self):
-        return f"Outcome({self.value!r}, {self.error!r})"
-
-
-def run_together(calls):
-    """Each callable in its own thread, all released at once; one Outcome per call."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            outcomes[index] = Outcome(value=call())
-        except Exception as exc:  # reported per call, asserted by the test
-            outcomes[index] = Outcome(error=exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, call), daemon=True) for i, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "threads still running: deadlock?"
-    return outcomes
+    channel_layer_of_its_own(settings)
 
 
 @pytest.fixture

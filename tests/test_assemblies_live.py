@@ -11,7 +11,6 @@ import asyncio
 import json
 import math
 import time
-import uuid
 from contextlib import asynccontextmanager
 
 import pytest
@@ -32,6 +31,7 @@ from tests.assemblies_factories import (
     register_member,
     resident_of,
 )
+from tests.harness import channel_layer_of_its_own
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,13 +41,7 @@ TIMEOUT = 3
 
 @pytest.fixture(autouse=True)
 def isolated_channel_layer(settings):
-    """A fresh channel layer per test; on Redis, a prefix of its own."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-test-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers
+    channel_layer_of_its_own(settings)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ must be the sentinel. A channel delivers in order, so nothing was sent in betwee
 """
 
 import json
-import uuid
 from contextlib import asynccontextmanager
 
 import pytest
@@ -22,23 +21,12 @@ from django.test import Client
 from civic.live import groups
 from civic.live.consumers import LiveConsumer
 from config.asgi import application
+from tests.harness import channel_layer_of_its_own
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ALLOWED_ORIGIN = "http://testserver"
 TIMEOUT = 10  # seconds; only ever reached when a test fails (a busy machine is slow)
-
-
-@pytest.fixture(autouse=True)
-def isolated_channel_layer(settings):
-    """A fresh channel layer per test; on Redis, a prefix no other test run shares
-    (pub/sub channels are global to a Redis server, whatever the database number)."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-test-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers  # setting_changed makes Channels rebuild the layer
 
 
 def session_cookie(user):
@@ -75,6 +63,11 @@ async def next_news(communicator):
     message = await communicator.receive_json_from(timeout=TIMEOUT)
     assert message["event"] == "news.published", message
     return message["payload"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_channel_layer(settings):
+    channel_layer_of_its_own(settings)
 
 
 @pytest.fixture

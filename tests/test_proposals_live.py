@@ -9,7 +9,6 @@ next message must be the sentinel. A channel delivers in order, so nothing came 
 """
 
 import json
-import uuid
 from contextlib import asynccontextmanager
 
 import pytest
@@ -28,6 +27,7 @@ from civic.proposals.lifecycle import Status
 from civic.proposals.models import Support
 from config.asgi import application
 from tests.factories import ProposalFactory, UserFactory
+from tests.harness import channel_layer_of_its_own
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,14 +39,7 @@ VISIBLE_KEYS = {"id", "visible", "status", "status_label", "support_count", "sup
 
 @pytest.fixture(autouse=True)
 def isolated_channel_layer(settings):
-    """A fresh channel layer per test; on Redis, a prefix no other test run shares
-    (pub/sub channels are global to a Redis server, whatever the database number)."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-test-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers  # setting_changed makes Channels rebuild the layer
+    channel_layer_of_its_own(settings)
 
 
 @pytest.fixture

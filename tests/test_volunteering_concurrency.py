@@ -21,7 +21,6 @@ The last test (the database refuses ``seats_taken > capacity``) runs on SQLite t
 """
 
 import threading
-import uuid
 from collections import Counter
 from datetime import timedelta
 
@@ -33,42 +32,23 @@ from django.db.models import F
 from civic.volunteering import live, messages, services, tasks
 from civic.volunteering.models import Action, Shift, Signup
 from tests.factories import ActionFactory, ShiftFactory, UserFactory
+from tests.harness import JOIN_TIMEOUT, channel_layer_of_its_own, run_together, widened_pool
 
 pytestmark = pytest.mark.django_db(transaction=True)
 postgres = pytest.mark.postgres
 
 THREADS = 30
-JOIN_TIMEOUT = 60  # seconds; a deadlock fails the test instead of hanging it
 
 
 @pytest.fixture(autouse=True)
 def wide_pool(transactional_db):
-    """One pooled session per thread (the default pool of 10 would queue them)."""
-    options = connection.settings_dict["OPTIONS"]
-    original = options.get("pool")
-    if not original:
+    with widened_pool(THREADS + 10):
         yield
-        return
-    connection.close()
-    connection.close_pool()
-    options["pool"] = {**original, "min_size": 1, "max_size": THREADS + 10, "timeout": 30}
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.close_pool()
-        options["pool"] = original
 
 
 @pytest.fixture(autouse=True)
 def isolated_channel_layer(settings):
-    """Broadcasts go through the real channel layer, under a prefix of this test only."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-test-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers
+    channel_layer_of_its_own(settings)
 
 
 @pytest.fixture(autouse=True)
@@ -124,45 +104,6 @@ def staff(tilleuls):
         return user
 
     return make
-
-
-class Outcome:
-    def __init__(self, value=None, error=None):
-        self.value, self.error = value, error
-
-    @property
-    def ok(self):
-        return self.error is None
-
-    def __repr__(self):
-        return f"Outcome({self.value!r}, {self.error!r})"
-
-
-def run_together(calls):
-    """Run each callable in its own thread, all released at once; one Outcome per call,
-    in order. Every thread closes its database session at the end."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            outcomes[index] = Outcome(value=call())
-        except Exception as exc:  # reported per call, asserted by the test
-            outcomes[index] = Outcome(error=exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i, call), daemon=True) for i, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "threads still running: deadlock?"
-    return outcomes
 
 
 class Watcher:

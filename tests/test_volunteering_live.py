@@ -10,7 +10,6 @@ next message must be the sentinel. A channel delivers in order, so nothing came 
 
 import asyncio
 import json
-import uuid
 from contextlib import asynccontextmanager
 
 import pytest
@@ -26,6 +25,7 @@ from civic.volunteering.consumers import ActionConsumer
 from civic.volunteering.models import Signup
 from config.asgi import application
 from tests.factories import ActionFactory, ShiftFactory, UserFactory
+from tests.harness import channel_layer_of_its_own
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,14 +45,7 @@ STATE_KEYS = {
 
 @pytest.fixture(autouse=True)
 def isolated_channel_layer(settings):
-    """A fresh channel layer per test; on Redis, a prefix no other test run shares
-    (pub/sub channels are global to a Redis server, whatever the database number)."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-test-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers  # setting_changed makes Channels rebuild the layer
+    channel_layer_of_its_own(settings)
 
 
 @pytest.fixture(autouse=True)

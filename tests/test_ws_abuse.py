@@ -9,7 +9,6 @@ route still gets its snapshot (the server stays up).
 """
 
 import json
-import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -19,6 +18,7 @@ from django.test import Client
 from config.asgi import application, websocket_urlpatterns
 from tests.assemblies_factories import make_assembly, make_chair
 from tests.factories import ActionFactory, ShiftFactory, UserFactory
+from tests.harness import channel_layer_of_its_own
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,17 +26,6 @@ ALLOWED_ORIGIN = "http://testserver"
 TIMEOUT = 3
 MEGABYTE = "x" * (1024 * 1024)
 FLOOD = 1000
-
-
-@pytest.fixture(autouse=True)
-def isolated_channel_layer(settings):
-    """A fresh channel layer per test; on Redis, a prefix of its own."""
-    layers = {alias: dict(conf) for alias, conf in settings.CHANNEL_LAYERS.items()}
-    config = dict(layers["default"].get("CONFIG", {}))
-    if "hosts" in config:
-        config["prefix"] = f"qc-abuse-{uuid.uuid4().hex[:10]}"
-    layers["default"]["CONFIG"] = config
-    settings.CHANNEL_LAYERS = layers
 
 
 def session_cookie(user):
@@ -85,6 +74,11 @@ async def still_answers(communicator, *, answers_ping=True, max_messages=FLOOD +
 
 
 # --- The world and the routes --------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def isolated_channel_layer(settings):
+    channel_layer_of_its_own(settings, prefix="qc-abuse")
 
 
 @pytest.fixture
