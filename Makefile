@@ -64,10 +64,11 @@ screenshots: $(E2E_STAMP) ## Phone and desktop screenshots of every page type (t
 lighthouse: $(E2E_STAMP) $(NODE_STAMP) ## Lighthouse scores of the main pages on a phone (accessibility and best practices 100)
 	$(BIN)/python -m e2e.lighthouse
 
-lint: $(STAMP) ## Lint, security lint (bandit) and check that migrations match the models
+lint: $(STAMP) ## Lint, layer rules (import-linter), security lint (bandit), migrations match the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit -q -r civic cms api config -x '*/migrations/*'
 
 format: $(STAMP)
