@@ -102,7 +102,7 @@ def test_roster_shows_names_status_phones_and_who_registered_them(
     html = text_of(response)
     for text in ("Amina B.", "Josette L.", "Marcel D.", "07 98 76 54 32", "06 11 22 33 44"):
         assert text in html
-    assert "inscrit·e par Nadia (Régie)" in html
+    assert "inscription faite par Nadia (Régie)" in html
     assert "sans compte" in html
     roster = response.context["roster"]
     assert [s.pk for s in roster.confirmed] == [amina.pk, josette.pk]
@@ -135,7 +135,7 @@ def test_roster_csv_has_bom_no_email_and_is_formula_safe(
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     assert by_name["Amina B."]["Téléphone"] == "07 98 76 54 32"
     assert by_name["Amina B."]["Statut"] == "Inscription confirmée"
-    assert by_name["Josette L."]["Inscrit·e par"] == "Nadia (Régie)"
+    assert by_name["Josette L."]["Inscription faite par"] == "Nadia (Régie)"
     assert by_name["Marcel D."]["Statut"] == "En liste d'attente"
     assert by_name["Marcel D."]["Position en liste d'attente"] == "1"
     assert '\'=HYPERLINK("http://mal.example")' in by_name
@@ -185,11 +185,11 @@ def test_desk_finds_an_account_by_name_or_email_and_signs_them_up(
         staff("roster", shift.pk), {"form": "compte", "user": resident.pk}, follow=True
     )
     assert response.status_code == 200
-    assert "Amina B. est inscrit·e." in messages_of(response)
+    assert "Amina B. : inscription enregistrée." in messages_of(response)
     signup = Signup.objects.get(shift=shift, user=resident)
     assert signup.status == Signup.Status.CONFIRMED
     assert signup.registered_by == manager
-    assert "inscrit·e par Nadia (Régie)" in text_of(response)
+    assert "inscription faite par Nadia (Régie)" in text_of(response)
 
     # Signing up again changes nothing.
     staff_client.post(staff("roster", shift.pk), {"form": "compte", "user": resident.pk})
@@ -230,7 +230,7 @@ def test_desk_registers_a_resident_without_account_with_consent(staff_client, sh
     assert signup.registered_by == manager
     assert signup.status == Signup.Status.CONFIRMED
     html = staff_client.get(staff("roster", shift.pk)).content.decode()
-    assert "Josette L." in html and "inscrit·e par Nadia (Régie)" in html
+    assert "Josette L." in html and "inscription faite par Nadia (Régie)" in html
 
     # Next time, Josette is found by name and signed up without a second record.
     other = ShiftFactory(action=shift.action, starts_at=local(8), ends_at=local(8, 12))
@@ -341,7 +341,7 @@ def test_tap_present_then_absent(staff_client, shift, resident, other_resident, 
     response = staff_client.post(
         staff("checkin", shift.pk), {"signup": amina.pk, "present": "0"}, follow=True
     )
-    assert "Amina B. : absent·e." in page_messages(response)
+    assert "Amina B. : absence notée." in page_messages(response)
     amina.refresh_from_db()
     assert amina.attendance == Signup.Attendance.ABSENT
     assert response.context["counts"]["absent"] == 1

@@ -43,7 +43,7 @@ class AssemblyForm(WagtailAdminModelForm):
             cleaned.get("quorum_kind") == QuorumKind.SHARE
             and (cleaned.get("quorum_value") or 0) > 100
         ):
-            self.add_error("quorum_value", _("Une part des inscrits va de 0 à 100 %."))
+            self.add_error("quorum_value", _("Une part des personnes inscrites va de 0 à 100 %."))
         if cleaned.get("use_colleges") and not self._kept_forms("colleges"):
             self.add_error(
                 "use_colleges",

@@ -75,7 +75,8 @@ class DecisionForm(forms.Form):
         self.fields["to_status"].choices = [(s.value, s.label) for s in targets]
         if proposal.status == Status.SUBMITTED:
             self.fields["answer"].help_text = _(
-                "Facultatif pour publier. Pour un refus, écrivez la raison : l'auteur·rice la lira."
+                "Facultatif pour publier. Pour un refus, écrivez la raison : la personne qui a "
+                "proposé l'idée la lira."
             )
 
     @property
@@ -100,7 +101,7 @@ class MergeForm(forms.Form):
         empty_label=_("Choisissez l'idée qui reste"),
         help_text=_(
             "Seules les idées publiées et visibles peuvent recevoir une fusion. "
-            "Les soutiens et les abonnements passent sur cette idée ; un habitant qui "
+            "Les soutiens et les abonnements passent sur cette idée ; une personne qui "
             "soutenait les deux n'est compté qu'une fois."
         ),
     )
@@ -142,7 +143,7 @@ class HideForm(forms.Form):
         label=_("Raison du masquage"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Notée pour l'équipe ; l'auteur·rice peut la lire."),
+        help_text=_("Notée pour l'équipe ; la personne qui a proposé l'idée peut la lire."),
     )
 
 

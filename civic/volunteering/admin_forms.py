@@ -200,7 +200,7 @@ class CapacityForm(forms.Form):
 
 class PersonSearchForm(forms.Form):
     personne = forms.CharField(
-        label=_("Chercher un·e habitant·e"),
+        label=_("Chercher une personne"),
         max_length=100,
         required=False,
         help_text=_("Nom ou adresse électronique (au moins 2 caractères)."),
@@ -264,7 +264,7 @@ class OfflineVolunteerForm(forms.Form):
 class AttendanceForm(forms.Form):
     signup = forms.ModelChoiceField(queryset=Signup.objects.none())
     present = forms.TypedChoiceField(
-        choices=[("1", _("Présent·e")), ("0", _("Absent·e"))], coerce=lambda value: value == "1"
+        choices=[("1", _("Présence")), ("0", _("Absence"))], coerce=lambda value: value == "1"
     )
 
     def __init__(self, *args, shift, **kwargs):

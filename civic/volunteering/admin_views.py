@@ -59,6 +59,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import BasePermissionPolicy
 
+from civic import dates
 from civic.errors import add_service_error
 from civic.exports import spreadsheet_safe
 from civic.territory.models import Neighbourhood, Regie
@@ -199,17 +200,16 @@ def local_datetime(value, fmt="SHORT_DATETIME_FORMAT"):
 
 
 def shift_when(shift):
-    """« samedi 7 mars 2026, 10:00–12:00 » (in the Régie's time zone)."""
+    """« samedi 7 mars 2026, 10 h – 12 h » (in the Régie's time zone)."""
     start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
     if start.date() == end.date():
-        return _("%(day)s, %(start)s–%(end)s") % {
-            "day": date_format(start, "l j F Y"),
-            "start": start.strftime("%H:%M"),
-            "end": end.strftime("%H:%M"),
+        return _("%(day)s, %(hours)s") % {
+            "day": dates.day(start, year=True),
+            "hours": dates.hours(start, end),
         }
     return _("du %(start)s au %(end)s") % {
-        "start": date_format(start, "j F Y H:i"),
-        "end": date_format(end, "j F Y H:i"),
+        "start": dates.day_and_clock(start),
+        "end": dates.day_and_clock(end),
     }
 
 
@@ -889,7 +889,7 @@ def signup_message(signup):
             "name": name,
             "position": position,
         }
-    return _("%(name)s est inscrit·e.") % {"name": name}
+    return _("%(name)s : inscription enregistrée.") % {"name": name}
 
 
 class RosterView(StaffRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -1041,7 +1041,9 @@ class SignupCancelView(StaffRequiredMixin, View):
         )
         name = signup.person_name
         if not signup.is_active:
-            messages.warning(request, _("%(name)s n'était plus inscrit·e.") % {"name": name})
+            messages.warning(
+                request, _("%(name)s : l'inscription était déjà annulée.") % {"name": name}
+            )
         else:
             try:
                 services.cancel_signup(signup=signup, actor=request.user)
@@ -1050,7 +1052,7 @@ class SignupCancelView(StaffRequiredMixin, View):
                     request, _("Ce créneau est terminé : l'inscription ne peut plus être annulée.")
                 )
             else:
-                messages.success(request, _("%(name)s est désinscrit·e.") % {"name": name})
+                messages.success(request, _("%(name)s : inscription annulée.") % {"name": name})
         return HttpResponseRedirect(
             get_valid_next_url_from_request(request) or staff_url("roster", signup.shift_id)
         )
@@ -1088,9 +1090,9 @@ class RosterCsvView(StaffRequiredMixin, View):
             _("Téléphone"),
             _("Statut"),
             _("Position en liste d'attente"),
-            _("Inscrit·e par"),
+            _("Inscription faite par"),
             _("Présence"),
-            _("Inscrit·e le"),
+            _("Inscription le"),
         ]
         rows = [
             [

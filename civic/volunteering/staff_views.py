@@ -15,12 +15,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from civic import dates
 from civic.volunteering import services
 from civic.volunteering.admin_forms import AttendanceForm, CheckInCodeForm
 from civic.volunteering.admin_views import (
@@ -71,8 +71,8 @@ class ShiftStaffPage(StaffRequiredMixin, TemplateView):
 
 
 class CheckInView(ShiftStaffPage):
-    """On the day, on a phone: one line per confirmed person with « Présent·e » and
-    « Absent·e » buttons (→ ``services.record_attendance``), a search box (``?q=``, works
+    """On the day, on a phone: one line per confirmed person with « Présence » and
+    « Absence » buttons (→ ``services.record_attendance``), a search box (``?q=``, works
     without JavaScript, filters as you type with it), and a field for the code of the
     person's QR code (typed, pasted, or scanned by the camera where the browser has
     ``BarcodeDetector``) → ``services.check_in_by_code``."""
@@ -103,7 +103,7 @@ class CheckInView(ShiftStaffPage):
                 else:
                     messages.success(
                         request,
-                        _("%(name)s : présent·e.") % {"name": signup.person_name},
+                        _("%(name)s : présence notée.") % {"name": signup.person_name},
                     )
                     return HttpResponseRedirect(self.get_success_url(f"inscription-{signup.pk}"))
             return self.render_to_response(self.get_context_data(code_form=form))
@@ -119,7 +119,7 @@ class CheckInView(ShiftStaffPage):
         except services.VolunteeringError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            text = _("%(name)s : présent·e.") if present else _("%(name)s : absent·e.")
+            text = _("%(name)s : présence notée.") if present else _("%(name)s : absence notée.")
             messages.success(request, text % {"name": signup.person_name})
         return HttpResponseRedirect(self.get_success_url(f"inscription-{signup.pk}"))
 
@@ -177,7 +177,7 @@ class RosterPrintView(ShiftStaffPage):
         context.update(
             roster=roster,
             counts=roster.counts(),
-            printed_at=date_format(timezone.localtime(), "DATETIME_FORMAT"),
+            printed_at=dates.day_and_clock(timezone.now()),
         )
         return context
 
@@ -220,7 +220,7 @@ class CertificateView(StaffRequiredMixin, TemplateView):
         )
         lines = [
             {
-                "date": date_format(timezone.localtime(s.shift.starts_at), "l j F Y"),
+                "date": dates.day(s.shift.starts_at, year=True),
                 "action": s.shift.action.title,
                 "role": s.shift.role,
                 "duration": duration_label(s.shift.duration),
@@ -235,7 +235,7 @@ class CertificateView(StaffRequiredMixin, TemplateView):
             lines=lines,
             total_hours=total,
             total_text=hours_label(total),
-            issued_on=date_format(timezone.localdate(), "j F Y"),
+            issued_on=dates.day(timezone.localdate(), year=True, weekday=False),
             certificates_url=reverse("volunteering_certificates:index"),
             page_messages=_messages_from(self.request),
         )
