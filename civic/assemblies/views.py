@@ -10,14 +10,13 @@ them up to date. Every page works without JavaScript.
 Conventions (the same as the other apps):
 - an assembly the person may not see is a 404, exactly like one that does not exist; so is
   a motion, item, request or participant of another assembly, or a malformed id;
-- a refused action is a 403 page saying why (``_denied_as_page``);
+- a refused action is a 403 page saying why (``denied_as_page``, shared in ``civic.web``);
 - every action is a POST behind ``login_required``; a GET on an action address goes back to
   the page without doing anything;
 - a refusal of the services (``AssemblyError``) comes back as a message or a form error.
 """
 
 import re
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -32,7 +31,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -62,30 +61,21 @@ from civic.assemblies.services import AssemblyError
 from civic.errors import add_service_error
 from civic.links import absolute_url
 from civic.territory.models import Neighbourhood
+from civic.web import denied_as_page, remember_back
 
 PAGE_SIZE = 20
 DESK_SEARCH_LIMIT = 20
 # The door: the list is searched by name, a few hundred people at most.
 CHECKIN_LIST_LIMIT = 500
+# A refused action: a 403 page with a way back to the assembly and to the list.
+_denied_as_page = denied_as_page(
+    title=gettext_lazy("Accès refusé"),
+    back_label=gettext_lazy("Revenir à la page de l'assemblée"),
+    list_url="assemblies:list",
+    list_label=gettext_lazy("Voir toutes les assemblées"),
+)
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def _denied_as_page(view):
-    """A refused action becomes a plain 403 page that says why and where to go back."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            context = {
-                "message": str(error) if error.args else "",
-                "back_url": getattr(request, "assembly_back_url", None),
-            }
-            return render(request, "assemblies/forbidden.html", context, status=403)
-
-    return wrapper
 
 
 def _visible_assembly(request, pk):
@@ -93,7 +83,7 @@ def _visible_assembly(request, pk):
     assembly = Assembly.objects.select_related("neighbourhood").filter(pk=pk).first()
     if assembly is None or not rules.can_view_assembly(request.user, assembly):
         raise Http404
-    request.assembly_back_url = assembly.get_absolute_url()
+    remember_back(request, assembly.get_absolute_url())
     return assembly
 
 

@@ -7,7 +7,7 @@ support counts and statuses already on the page.
 Conventions:
 - an idea (or a comment of an idea) the person may not see is a 404, exactly like one that
   does not exist;
-- a refused action is a 403 page saying why (``_denied_as_page``);
+- a refused action is a 403 page saying why (``denied_as_page``, shared in ``civic.web``);
 - every action is a POST behind ``login_required``; a GET on an action address (e.g. after
   logging in again) goes back to the idea without doing anything;
 - forms with an error are shown again with the error tied to its field.
@@ -16,7 +16,6 @@ Conventions:
 import logging
 import secrets
 import time
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from civic import geocoding, places
@@ -49,6 +49,7 @@ from civic.proposals.forms import (
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Notification, Proposal
 from civic.territory.models import Neighbourhood
+from civic.web import denied_as_page, remember_back
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,12 @@ PHOTO_ERROR_CODES = {"too_large", "invalid_image", "too_many_pixels"}
 STATUS_ERROR_FIELDS = {"answer_required": "answer", "invalid_transition": "to_status"}
 # Told to proposals-live.js, which shows or hides the support button as statuses change.
 SUPPORTABLE_STATUSES = " ".join(sorted(lifecycle.SUPPORTABLE_STATUSES))
+# A refused action: a 403 page with a way back to the idea and to the list.
+_denied_as_page = denied_as_page(
+    back_label=gettext_lazy("Revenir à l'idée"),
+    list_url="proposals:list",
+    list_label=gettext_lazy("Voir toutes les idées"),
+)
 
 ORDERINGS = {
     ProposalFilterForm.SORT_NEWEST: (
@@ -82,30 +89,13 @@ ORDERINGS = {
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _denied_as_page(view):
-    """A refused action becomes a plain 403 page that says why and where to go back."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            context = {
-                "message": str(error) if error.args else "",
-                "back_url": getattr(request, "proposal_back_url", None),
-            }
-            return render(request, "proposals/forbidden.html", context, status=403)
-
-    return wrapper
-
-
 def _visible_proposal(request, pk, queryset=None):
     """The idea if this person may see it; otherwise the same 404 as a missing one."""
     queryset = Proposal.objects.all() if queryset is None else queryset
     proposal = queryset.filter(pk=pk).first()
     if proposal is None or not rules.can_view(request.user, proposal):
         raise Http404
-    request.proposal_back_url = proposal.get_absolute_url()
+    remember_back(request, proposal.get_absolute_url())
     return proposal
 
 
@@ -113,7 +103,7 @@ def _visible_comment(request, pk):
     comment = Comment.objects.select_related("proposal", "author").filter(pk=pk).first()
     if comment is None or not rules.can_view(request.user, comment.proposal):
         raise Http404
-    request.proposal_back_url = comment.proposal.get_absolute_url()
+    remember_back(request, comment.proposal.get_absolute_url())
     return comment
 
 

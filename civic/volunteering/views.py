@@ -7,7 +7,7 @@ only refreshes the places left and waitlist lengths already on the action page.
 Conventions (the same as the idea pages):
 - an action (or a shift of an action) the person may not see is a 404, exactly like one
   that does not exist;
-- a refused action is a 403 page saying why (``_denied_as_page``);
+- a refused action is a 403 page saying why (``denied_as_page``, shared in ``civic.web``);
 - every action is a POST behind ``login_required``; a GET on an action address (e.g. after
   logging in again) goes back to the action without doing anything;
 - a sign-up the service refuses for a reason the person can fix (same time as another
@@ -17,7 +17,6 @@ Conventions (the same as the idea pages):
 import secrets
 from collections import defaultdict
 from datetime import timedelta
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -31,7 +30,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -41,6 +40,7 @@ from civic.volunteering import calendar as ics
 from civic.volunteering import rules, services
 from civic.volunteering.forms import ActionFilterForm, CancelForm, SignupForm
 from civic.volunteering.models import Action, CalendarFeed, Shift, Signup
+from civic.web import denied_as_page, remember_back
 
 PAGE_SIZE = 20
 PAST_SIGNUPS_SHOWN = 50
@@ -49,25 +49,14 @@ MAX_DONE_TOKENS = 20
 # The private feed shows the past year too: people look back at what they did.
 FEED_PAST_DAYS = 365
 FEED_MAX_AGE = 300
+# A refused action: a 403 page with a way back to the action and to the list.
+_denied_as_page = denied_as_page(
+    back_label=gettext_lazy("Revenir à la page précédente"),
+    list_url="volunteering:list",
+    list_label=gettext_lazy("Voir toutes les actions"),
+)
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def _denied_as_page(view):
-    """A refused action becomes a plain 403 page that says why and where to go back."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            context = {
-                "message": str(error) if error.args else "",
-                "back_url": getattr(request, "volunteering_back_url", None),
-            }
-            return render(request, "volunteering/forbidden.html", context, status=403)
-
-    return wrapper
 
 
 def _visible_action(request, pk):
@@ -75,7 +64,7 @@ def _visible_action(request, pk):
     action = Action.objects.select_related("neighbourhood__regie", "proposal").filter(pk=pk).first()
     if action is None or not rules.can_view_action(request.user, action):
         raise Http404
-    request.volunteering_back_url = action.get_absolute_url()
+    remember_back(request, action.get_absolute_url())
     return action
 
 
@@ -83,7 +72,7 @@ def _visible_shift(request, pk):
     shift = Shift.objects.select_related("action__neighbourhood__regie").filter(pk=pk).first()
     if shift is None or not rules.can_view_action(request.user, shift.action):
         raise Http404
-    request.volunteering_back_url = _shift_anchor(shift)
+    remember_back(request, _shift_anchor(shift))
     return shift
 
 
@@ -431,7 +420,7 @@ def cancel(request, pk):
         return redirect(_shift_anchor(shift))
     form = CancelForm(request.POST)
     back = reverse("volunteering:mine") if form.back_to_mine() else shift.action.get_absolute_url()
-    request.volunteering_back_url = back
+    remember_back(request, back)
     signup = Signup.objects.active().filter(shift=shift, user=request.user).first()
     if signup is None:
         # Already cancelled (double click), or never signed up: nothing to do.

@@ -5,7 +5,7 @@ Every page works without JavaScript; every form is a plain POST with CSRF.
 
 Conventions (the same as /agir/):
 - a bad address (unknown neighbourhood, month 13, year 99999) is a 404, never a 500;
-- a refused action is a 403 page saying why;
+- a refused action is a 403 page saying why (``civic.web.forbidden_page``);
 - a POST the service refuses for a reason the person can fix comes back to the event page
   with a clear message; a GET on an action address goes back to the event page.
 """
@@ -20,13 +20,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from civic import dates
 from civic.territory.models import Neighbourhood
+from civic.web import forbidden_page
 from cms.agenda import calendar as ics
 from cms.agenda import entries, recurrence, rules, services
 from cms.agenda.forms import RegistrationForm
@@ -127,8 +128,14 @@ def _by_month(dated):
 
 
 def _denied(request, event, message=""):
-    context = {"message": message, "back_url": event.url, "page": event}
-    return render(request, "agenda/forbidden.html", context, status=403)
+    """A refused action: the shared 403 page, with a way back to the event."""
+    return forbidden_page(
+        request,
+        message,
+        back_url=event.url,
+        back_label=_("Revenir à l'événement"),
+        context={"page": event},
+    )
 
 
 def _when(occurrence):

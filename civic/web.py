@@ -1,0 +1,89 @@
+"""What every HTML door shares: the page that says why an action is refused.
+
+Each app's public views use these instead of their own copy; the app only gives its words
+and addresses (« Revenir à l'idée », the list of ideas). Like ``civic.errors``, this module
+knows nothing of the CMS or the API: ``cms`` may import it, never the other way round.
+"""
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+FORBIDDEN_TEMPLATE = "forbidden.html"
+# The attribute a view sets (``remember_back``) once it knows the object the person came for.
+BACK_URL_ATTRIBUTE = "denied_back_url"
+
+Label = str | Promise
+View = Callable[..., HttpResponse]
+
+# The page's title when the app does not give another one.
+ACTION_IMPOSSIBLE = _("Action impossible")
+
+
+def remember_back(request: HttpRequest, url: str) -> None:
+    """Say where the « back » link of a refusal on this request leads (the idea, the action)."""
+    setattr(request, BACK_URL_ATTRIBUTE, url)
+
+
+def forbidden_page(
+    request: HttpRequest,
+    message: str = "",
+    *,
+    title: Label = ACTION_IMPOSSIBLE,
+    back_url: str | None = None,
+    back_label: Label = "",
+    list_url: str | None = None,
+    list_label: Label = "",
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A plain 403 page: why (``message``, or a general sentence), a link back to the object
+    the person came from and a link to the app's list (each shown only with its address)."""
+    page = {
+        "title": title,
+        "message": message,
+        "back_url": back_url,
+        "back_label": back_label,
+        "list_url": list_url,
+        "list_label": list_label,
+        **(context or {}),
+    }
+    return render(request, FORBIDDEN_TEMPLATE, page, status=403)
+
+
+def denied_as_page(
+    *,
+    back_label: Label,
+    list_url: str,
+    list_label: Label,
+    title: Label = ACTION_IMPOSSIBLE,
+) -> Callable[[View], View]:
+    """A view decorator: a ``PermissionDenied`` raised by the view becomes ``forbidden_page``
+    with the exception's message. ``list_url`` is a URL name (``"proposals:list"``); the
+    « back » link is the address the view gave to ``remember_back``, when it got that far."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied as error:
+                return forbidden_page(
+                    request,
+                    str(error) if error.args else "",
+                    title=title,
+                    back_url=getattr(request, BACK_URL_ATTRIBUTE, None),
+                    back_label=back_label,
+                    list_url=reverse(list_url),
+                    list_label=list_label,
+                )
+
+        return wrapper
+
+    return decorator
