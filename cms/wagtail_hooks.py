@@ -11,7 +11,7 @@ from wagtail.admin.views.home import RecentEditsPanel
 from civic.assemblies import rules as assembly_rules
 from civic.proposals import rules as proposal_rules
 from civic.volunteering import rules as volunteering_rules
-from cms import dashboard
+from cms import avatars, dashboard
 
 # After the to-do and the pages awaiting moderation: a reminder, not a task.
 RECENT_EDITS_ORDER = 400
@@ -41,3 +41,8 @@ def add_regie_todo(request, panels):
         if isinstance(panel, RecentEditsPanel):
             panel.order = RECENT_EDITS_ORDER
     panels[:0] = todo
+
+
+@hooks.register("get_avatar_url")
+def initials_instead_of_a_silhouette(user, size):
+    return avatars.avatar_url(user, size)

@@ -3,15 +3,18 @@ who sees which panel (and who sees none), the one-click news editor, no third-pa
 avatar, and a query count that does not grow with the rows."""
 
 from datetime import datetime
+from types import SimpleNamespace
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.users.models import UserProfile
 
 from civic.proposals.models import Comment, Report
-from cms import dashboard
+from cms import avatars, dashboard
 from tests.assemblies_factories import AssemblyFactory, ParticipantFactory
 from tests.factories import ActionFactory, ProposalFactory, ShiftFactory, UserFactory
 
@@ -306,11 +309,40 @@ def test_no_news_button_without_the_right_to_write_news(client, news_index):
 # --- No third-party avatars --------------------------------------------------------------------
 
 
-def test_the_dashboard_fetches_no_gravatar(client, manager, something_in_every_panel):
+def test_the_dashboard_fetches_no_gravatar_and_shows_initials(
+    client, manager, something_in_every_panel
+):
     html = dashboard_html(client, manager)
 
     assert "gravatar" not in html.lower()
-    assert "wagtailadmin/images/default-user-avatar" in html
+    assert "default-user-avatar" not in html
+    # « Nadia (Régie) »: an inline picture with her initials, no request anywhere.
+    assert 'src="data:image/svg+xml,' in html
+    assert ">NR</text>" in unquote(html)
+
+
+@pytest.mark.parametrize(
+    "display_name, email, expected",
+    [
+        ("Nadia (Régie)", "n@example.org", "NR"),
+        ("Jean-Pierre Martin", "jp@example.org", "JP"),
+        ("amina", "a@example.org", "A"),
+        ("", "marcel.dupont@example.org", "MD"),
+        ("<script>", "x@example.org", "S"),
+        ("  ", "", "?"),
+    ],
+)
+def test_initials_of_a_name_or_an_email(display_name, email, expected):
+    user = SimpleNamespace(display_name=display_name, email=email)
+    assert avatars.initials(user) == expected
+
+
+def test_an_uploaded_avatar_is_kept(manager):
+    profile = UserProfile.get_for_user(manager)
+    profile.avatar = "avatar_images/nadia.png"
+    profile.save()
+    manager.refresh_from_db()
+    assert avatars.avatar_url(manager) is None
 
 
 # --- Queries ----------------------------------------------------------------------------------------
