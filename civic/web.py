@@ -1,4 +1,5 @@
-"""What every HTML door shares: the page that says why an action is refused.
+"""What every HTML door shares: the page that says why an action is refused, and the page
+number of a list that never fails.
 
 Each app's public views use these instead of their own copy; the app only gives its words
 and addresses (« Revenir à l'idée », the list of ideas). Like ``civic.errors``, this module
@@ -10,6 +11,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -87,3 +90,23 @@ def denied_as_page(
         return wrapper
 
     return decorator
+
+
+# --- Lists --------------------------------------------------------------------------------
+
+
+def clamp_page(raw: object, num_pages: int) -> int:
+    """Any page number (missing, -1, 0, "abc", "1.5", 10**30) becomes a page that exists:
+    the first for what is not a whole number or is below 1, the last for what is beyond it."""
+    try:
+        # A few digits are enough; int() of thousands of them is slow, then refused.
+        number = int(str(raw)[:12])
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), num_pages)
+
+
+def paginate(request: HttpRequest, object_list: QuerySet | list, per_page: int) -> Page:
+    """The page of ``object_list`` that ``?page=`` asks for, clamped (``clamp_page``)."""
+    paginator = Paginator(object_list, per_page)
+    return paginator.page(clamp_page(request.GET.get("page"), paginator.num_pages))

@@ -12,8 +12,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from civic.web import paginate
 from cms.blocks import BaseStreamBlock, validate_image_alt_texts
-from cms.pagination import paginate
 
 HOME_PINS_MAX = 6
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from api.errors import error_body, json_not_found
 from civic.privacy.views import contact as privacy_contact
-from cms.pagination import paginate
+from civic.web import paginate
 from cms.search import MAX_QUERY_LENGTH, search_everything
 
 SEARCH_PAGE_SIZE = 10

@@ -1,4 +1,4 @@
-"""The pieces every HTML door shares (civic.web): the refusal page."""
+"""The pieces every HTML door shares (civic.web): the refusal page, the page numbers."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from civic.web import denied_as_page, forbidden_page, remember_back
+from civic.web import clamp_page, denied_as_page, forbidden_page, paginate, remember_back
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,36 @@ def test_a_page_without_a_list_shows_only_the_way_back():
     page = text(response)
     assert '<li><a href="/agenda/fete/">Revenir</a></li>' in page
     assert "Voir tou" not in page
+
+
+# --- Page numbers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, 1),
+        ("", 1),
+        ("abc", 1),
+        ("1.5", 1),
+        ("1e400", 1),
+        ("\x00", 1),
+        ("-1", 1),
+        ("0", 1),
+        ("2", 2),
+        ("3", 3),
+        ("4", 3),
+        ("9" * 5000, 3),
+        (10**30, 3),
+    ],
+)
+def test_any_page_number_becomes_a_page_that_exists(raw, expected):
+    assert clamp_page(raw, 3) == expected
+
+
+def test_paginate_gives_the_asked_page_of_a_list():
+    items = list(range(45))
+    assert list(paginate(RequestFactory().get("/", {"page": 2}), items, 20)) == items[20:40]
+    assert paginate(RequestFactory().get("/", {"page": "-5"}), items, 20).number == 1
+    assert paginate(RequestFactory().get("/", {"page": "99"}), items, 20).number == 3
+    assert paginate(RequestFactory().get("/"), [], 20).number == 1

@@ -23,7 +23,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
@@ -61,7 +60,7 @@ from civic.assemblies.services import AssemblyError
 from civic.errors import add_service_error
 from civic.links import absolute_url
 from civic.territory.models import Neighbourhood
-from civic.web import denied_as_page, remember_back
+from civic.web import denied_as_page, paginate, remember_back
 
 PAGE_SIZE = 20
 DESK_SEARCH_LIMIT = 20
@@ -320,8 +319,7 @@ def assembly_list(request):
         )
     upcoming = list(upcoming.annotate(mine_first=mine_first).order_by("mine_first", "starts_at"))
     past = assemblies.exclude(pk__in=[a.pk for a in upcoming]).order_by("-starts_at", "-pk")
-    paginator = Paginator(past, PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = paginate(request, past, PAGE_SIZE)
     context = {
         "upcoming": upcoming,
         "page_obj": page_obj,

@@ -22,7 +22,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -49,7 +48,7 @@ from civic.proposals.forms import (
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Notification, Proposal
 from civic.territory.models import Neighbourhood
-from civic.web import denied_as_page, remember_back
+from civic.web import denied_as_page, paginate, remember_back
 
 logger = logging.getLogger(__name__)
 
@@ -121,15 +120,6 @@ def _anchor(proposal, fragment):
 
 def _comment_anchor(comment):
     return _anchor(comment.proposal, f"commentaire-{comment.pk}")
-
-
-def _clamp_page(raw, num_pages):
-    """Any page number (missing, -1, "abc", 10**30) becomes a page that exists."""
-    try:
-        number = int(str(raw)[:12])
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), num_pages)
 
 
 def _new_token():
@@ -206,8 +196,7 @@ def _filtered(request):
 @require_http_methods(["GET", "HEAD"])
 def proposal_list(request):
     form, filters, proposals, params = _filtered(request)
-    paginator = Paginator(proposals, PAGE_SIZE)
-    page_obj = paginator.page(_clamp_page(request.GET.get("page"), paginator.num_pages))
+    page_obj = paginate(request, proposals, PAGE_SIZE)
     context = {
         "form": form,
         "page_obj": page_obj,
@@ -690,8 +679,7 @@ def notifications(request):
         .annotate(unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()))
         .order_by("-unread", "-created_at", "-pk")
     )
-    paginator = Paginator(items, NOTIFICATIONS_PAGE_SIZE)
-    page_obj = paginator.page(_clamp_page(request.GET.get("page"), paginator.num_pages))
+    page_obj = paginate(request, items, NOTIFICATIONS_PAGE_SIZE)
     context = {
         "page_obj": page_obj,
         "notifications": page_obj.object_list,

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Min, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -40,7 +39,7 @@ from civic.volunteering import calendar as ics
 from civic.volunteering import rules, services
 from civic.volunteering.forms import ActionFilterForm, CancelForm, SignupForm
 from civic.volunteering.models import Action, CalendarFeed, Shift, Signup
-from civic.web import denied_as_page, remember_back
+from civic.web import denied_as_page, paginate, remember_back
 
 PAGE_SIZE = 20
 PAST_SIGNUPS_SHOWN = 50
@@ -78,15 +77,6 @@ def _visible_shift(request, pk):
 
 def _shift_anchor(shift):
     return f"{shift.action.get_absolute_url()}#creneau-{shift.pk}"
-
-
-def _clamp_page(raw, num_pages):
-    """Any page number (missing, -1, "abc", 10**30) becomes a page that exists."""
-    try:
-        number = int(str(raw)[:12])
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), num_pages)
 
 
 def _new_token():
@@ -241,8 +231,7 @@ def action_list(request):
     )
     if slug:
         actions = actions.filter(neighbourhood__slug=slug)
-    paginator = Paginator(actions, PAGE_SIZE)
-    page_obj = paginator.page(_clamp_page(request.GET.get("page"), paginator.num_pages))
+    page_obj = paginate(request, actions, PAGE_SIZE)
     context = {
         "form": form,
         "page_obj": page_obj,

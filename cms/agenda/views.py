@@ -27,12 +27,11 @@ from django.utils.translation import gettext as _
 
 from civic import dates
 from civic.territory.models import Neighbourhood
-from civic.web import forbidden_page
+from civic.web import forbidden_page, paginate
 from cms.agenda import calendar as ics
 from cms.agenda import entries, recurrence, rules, services
 from cms.agenda.forms import RegistrationForm
 from cms.agenda.models import OccurrenceSlot, Registration
-from cms.pagination import paginate
 
 LIST_PAGE_SIZE = 20
 ARCHIVE_PAGE_SIZE = 10
