@@ -37,7 +37,7 @@ def _version(moment):
     return int(moment.timestamp() * 1_000_000)
 
 
-def _motion_state(motion, votes_cast):
+def _motion_state(motion, votes_cast, result_note=""):
     if motion is None:
         return None
     return {
@@ -55,7 +55,21 @@ def _motion_state(motion, votes_cast):
         ],
         "votes_cast": votes_cast,
         "result": motion.result if motion.status == "closed" else None,
+        # The sentence under the result (how it was counted), translated here like the page's.
+        "result_note": result_note,
     }
+
+
+def _result_note(assembly, motion):
+    """« Résultat pondéré : chaque collège compte pour son poids (…) » under a weighted
+    result whose figures are shown, as ``includes/result.html`` says it; "" otherwise."""
+    from civic.assemblies.explain import weighted_result_text
+
+    result = motion.result if motion is not None and motion.status == "closed" else None
+    if not result or not result.get("weighted") or result.get("withheld"):
+        return ""
+    colleges = assembly.colleges.order_by("sort_order", "pk") if assembly.use_colleges else []
+    return weighted_result_text(colleges)
 
 
 def current_motion(assembly):
@@ -121,7 +135,7 @@ def public_state(assembly_id):
             "quorum_required": quorum.required,
             "quorum_reached": quorum.reached,
         },
-        "motion": _motion_state(motion, votes_cast),
+        "motion": _motion_state(motion, votes_cast, _result_note(assembly, motion)),
         "speakers": {
             "current": next((_speaker(r) for r in floor if r.status == FloorStatus.SPEAKING), None),
             "queue": [_speaker(r) for r in floor if r.status == FloorStatus.WAITING],

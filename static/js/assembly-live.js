@@ -127,7 +127,8 @@
     return text;
   }
 
-  function renderResult(result) {
+  // note: the server's sentence on how the result was counted (« Résultat pondéré : … »).
+  function renderResult(result, note) {
     var box = el("div", null, "result" + (result.outcome === "adopted" || result.outcome === "chosen" ? " result-carried" : ""));
     var outcome = el("p", null, "result-outcome");
     outcome.appendChild(el("strong", outcomeText(result)));
@@ -150,6 +151,7 @@
       list.appendChild(li);
     }
     box.appendChild(list);
+    if (note) { box.appendChild(el("p", note, "meta result-note")); }
     return box;
   }
 
@@ -222,7 +224,7 @@
       cast.appendChild(count);
       node.appendChild(cast);
     }
-    if (motion.status === "closed" && motion.result) { node.appendChild(renderResult(motion.result)); }
+    if (motion.status === "closed" && motion.result) { node.appendChild(renderResult(motion.result, motion.result_note)); }
     if (page !== "session" || motion.status !== "open") { return; }
     var p = me && me.participant;
     if (!p) { return; }
