@@ -35,6 +35,9 @@ PAGES = {
     "door check-in": follow("/assemblees/", ESSAI, "accueil/"),
     "chair": follow("/assemblees/", ESSAI, "presidence/"),
     "my account": "/mon-compte/",
+    "my registrations": "/mon-compte/inscriptions/",
+    "my shifts": "/agir/mes-creneaux/",
+    "ideas map": "/idees/carte/",
     "search": "/recherche/?q=jardin",
 }
 PUBLIC_PAGES = {"login": "/comptes/login/"}
@@ -48,6 +51,14 @@ MEASURE = """() => {
             .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
                 && el.checkVisibility())
             .slice(0, 5).map((el) => el.tagName.toLowerCase() + "." + el.className),
+        // Primary buttons in the page's content: at least 44 × 44 px (WCAG 2.5.5 target size).
+        smallButtons: [...document.querySelectorAll(
+            "main button:not(.secondary):not(.link), main a.button:not(.secondary), "
+            + "main input[type=submit]")]
+            .filter((el) => el.checkVisibility())
+            .map((el) => [el.textContent.trim().slice(0, 40), el.getBoundingClientRect()])
+            .filter(([, box]) => box.height < 44 || box.width < 44)
+            .slice(0, 5).map(([text, box]) => `${text} (${Math.round(box.width)}×${Math.round(box.height)})`),
     };
 }"""
 
@@ -103,6 +114,7 @@ def test_nothing_scrolls_sideways_and_the_header_is_one_row(measured, width, nam
     assert page["header"] is not None and page["header"] <= HEADER_MAX_HEIGHT, (
         f"{page['path']} at {width} px: header {page['header']} px high"
     )
+    assert page["smallButtons"] == [], f"{page['path']} at {width} px: {page['smallButtons']}"
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
