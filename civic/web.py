@@ -1,11 +1,13 @@
-"""What every HTML door shares: the page that says why an action is refused, and the page
-number of a list that never fails.
+"""What every HTML door shares: the page that says why an action is refused, the page number
+of a list that never fails, and the one-time token that makes a form sent twice do its work
+once.
 
 Each app's public views use these instead of their own copy; the app only gives its words
 and addresses (« Revenir à l'idée », the list of ideas). Like ``civic.errors``, this module
 knows nothing of the CMS or the API: ``cms`` may import it, never the other way round.
 """
 
+import secrets
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
@@ -26,6 +28,10 @@ BACK_URL_ATTRIBUTE = "denied_back_url"
 Label = str | Promise
 View = Callable[..., HttpResponse]
 
+# One-time form tokens: the session remembers where the last forms led, keyed by token.
+DONE_TOKENS_KEY = "done_form_tokens"
+MAX_DONE_TOKENS = 20
+MAX_TOKEN_LENGTH = 64
 # The page's title when the app does not give another one.
 ACTION_IMPOSSIBLE = _("Action impossible")
 
@@ -110,3 +116,37 @@ def paginate(request: HttpRequest, object_list: QuerySet | list, per_page: int) 
     """The page of ``object_list`` that ``?page=`` asks for, clamped (``clamp_page``)."""
     paginator = Paginator(object_list, per_page)
     return paginator.page(clamp_page(request.GET.get("page"), paginator.num_pages))
+
+
+# --- One-time form tokens ---------------------------------------------------------------------
+# A form carries a fresh token (hidden field ``token``). Once handled, the session remembers
+# where it led; the same token sent again (back button, double tap, a slow network resending)
+# goes there without doing the work twice. A view may scope a token (``f"{token}:{shift.pk}"``)
+# when one page holds several forms.
+
+
+def new_form_token() -> str:
+    """A fresh token for the hidden ``token`` field of a form about to be shown."""
+    return secrets.token_urlsafe(16)
+
+
+def posted_form_token(request: HttpRequest) -> str:
+    """The token this POST carries ("" without one), cut to a sane length."""
+    return (request.POST.get("token") or "")[:MAX_TOKEN_LENGTH]
+
+
+def done_url(request: HttpRequest, token: str) -> str | None:
+    """Where a form already handled with this token led (a double submission), if any."""
+    if not token:
+        return None
+    return request.session.get(DONE_TOKENS_KEY, {}).get(token)
+
+
+def remember_done(request: HttpRequest, token: str, url: str) -> None:
+    """Remember that the form with this token was handled and led to ``url``; only the last
+    ``MAX_DONE_TOKENS`` are kept, so the session stays small."""
+    if not token:
+        return
+    done = dict(request.session.get(DONE_TOKENS_KEY, {}))
+    done[token] = url
+    request.session[DONE_TOKENS_KEY] = dict(list(done.items())[-MAX_DONE_TOKENS:])

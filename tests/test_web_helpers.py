@@ -1,4 +1,5 @@
-"""The pieces every HTML door shares (civic.web): the refusal page, the page numbers."""
+"""The pieces every HTML door shares (civic.web): the refusal page, the page numbers, the
+one-time form tokens."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -6,7 +7,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from civic.web import clamp_page, denied_as_page, forbidden_page, paginate, remember_back
+from civic.web import (
+    DONE_TOKENS_KEY,
+    MAX_DONE_TOKENS,
+    MAX_TOKEN_LENGTH,
+    clamp_page,
+    denied_as_page,
+    done_url,
+    forbidden_page,
+    new_form_token,
+    paginate,
+    posted_form_token,
+    remember_back,
+    remember_done,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +127,44 @@ def test_paginate_gives_the_asked_page_of_a_list():
     assert paginate(RequestFactory().get("/", {"page": "-5"}), items, 20).number == 1
     assert paginate(RequestFactory().get("/", {"page": "99"}), items, 20).number == 3
     assert paginate(RequestFactory().get("/"), [], 20).number == 1
+
+
+# --- One-time form tokens ---------------------------------------------------------------------
+
+
+def post(data, session):
+    request = RequestFactory().post("/idees/proposer/", data)
+    request.session = session
+    return request
+
+
+def test_a_form_sent_twice_leads_where_the_first_one_did():
+    session = {}
+    token = new_form_token()
+    assert len(token) >= 20 and token != new_form_token()
+    first = post({"token": token}, session)
+    assert done_url(first, posted_form_token(first)) is None
+    remember_done(first, posted_form_token(first), "/idees/7/")
+    again = post({"token": token}, session)
+    assert done_url(again, posted_form_token(again)) == "/idees/7/"
+    assert done_url(post({"token": new_form_token()}, session), new_form_token()) is None
+
+
+def test_without_a_token_nothing_is_remembered():
+    session = {}
+    request = post({}, session)
+    assert posted_form_token(request) == ""
+    remember_done(request, "", "/idees/7/")
+    assert session == {} and done_url(request, "") is None
+
+
+def test_a_hostile_token_is_cut_and_the_session_keeps_only_the_last_ones():
+    session = {}
+    assert posted_form_token(post({"token": "x" * 10_000}, session)) == "x" * MAX_TOKEN_LENGTH
+    request = post({}, session)
+    for number in range(MAX_DONE_TOKENS + 5):
+        remember_done(request, f"t{number}", f"/idees/{number}/")
+    remembered = session[DONE_TOKENS_KEY]
+    assert len(remembered) == MAX_DONE_TOKENS
+    assert done_url(request, "t0") is None
+    assert done_url(request, f"t{MAX_DONE_TOKENS + 4}") == f"/idees/{MAX_DONE_TOKENS + 4}/"

@@ -14,7 +14,6 @@ Conventions:
 """
 
 import logging
-import secrets
 import time
 
 from django.conf import settings
@@ -48,7 +47,15 @@ from civic.proposals.forms import (
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Notification, Proposal
 from civic.territory.models import Neighbourhood
-from civic.web import denied_as_page, paginate, remember_back
+from civic.web import (
+    denied_as_page,
+    done_url,
+    new_form_token,
+    paginate,
+    posted_form_token,
+    remember_back,
+    remember_done,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +63,6 @@ PAGE_SIZE = 20
 # Markers on the ideas map: beyond this, the map says so and the filters narrow it down.
 MAP_MAX_MARKERS = 300
 NOTIFICATIONS_PAGE_SIZE = 30
-DONE_TOKENS_KEY = "proposals_done_tokens"
-MAX_DONE_TOKENS = 20
 # Fields a photo error belongs to (codes raised by civic.uploads.normalise_photo).
 PHOTO_ERROR_CODES = {"too_large", "invalid_image", "too_many_pixels"}
 # The ProposalError codes of change_status, and the field each one is about.
@@ -120,29 +125,6 @@ def _anchor(proposal, fragment):
 
 def _comment_anchor(comment):
     return _anchor(comment.proposal, f"commentaire-{comment.pk}")
-
-
-def _new_token():
-    return secrets.token_urlsafe(16)
-
-
-def _posted_token(request):
-    return (request.POST.get("token") or "")[:64]
-
-
-def _done_url(request, token):
-    """Where a form already handled with this token led (double submission), if any."""
-    if not token:
-        return None
-    return request.session.get(DONE_TOKENS_KEY, {}).get(token)
-
-
-def _remember_done(request, token, url):
-    if not token:
-        return
-    done = dict(request.session.get(DONE_TOKENS_KEY, {}))
-    done[token] = url
-    request.session[DONE_TOKENS_KEY] = dict(list(done.items())[-MAX_DONE_TOKENS:])
 
 
 def _add_photo_errors(form, error):
@@ -352,7 +334,7 @@ def _render_detail(request, proposal, *, status=200, **forms):
         "can_edit": rules.can_edit(user, proposal),
         "can_withdraw": rules.can_withdraw(user, proposal),
         "can_report": rules.can_report(user) and not is_author,
-        "token": _new_token(),
+        "token": new_form_token(),
     }
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment_form") or CommentForm(prefix="comment")
@@ -385,8 +367,8 @@ def submit(request):
         raise PermissionDenied
     form = ProposalForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
-        token = _posted_token(request)
-        done = _done_url(request, token)
+        token = posted_form_token(request)
+        done = done_url(request, token)
         if done:
             return redirect(done)
         if form.is_valid():
@@ -399,13 +381,15 @@ def submit(request):
             except ValidationError as error:
                 _add_photo_errors(form, error)
             else:
-                _remember_done(request, token, proposal.get_absolute_url())
+                remember_done(request, token, proposal.get_absolute_url())
                 messages.success(
                     request,
                     _("Merci ! Votre idée est envoyée. La Régie la relit avant de la publier."),
                 )
                 return redirect(proposal)
-    return render(request, "proposals/proposal_form.html", {"form": form, "token": _new_token()})
+    return render(
+        request, "proposals/proposal_form.html", {"form": form, "token": new_form_token()}
+    )
 
 
 @login_required
@@ -538,8 +522,8 @@ def comment(request, pk):
     form_class = ReplyForm if parent is not None else CommentForm
     form = form_class(request.POST or None, prefix="comment")
     if request.method == "POST":
-        token = _posted_token(request)
-        done = _done_url(request, token)
+        token = posted_form_token(request)
+        done = done_url(request, token)
         if done:
             return redirect(done)
         if form.is_valid():
@@ -554,10 +538,10 @@ def comment(request, pk):
                 form.add_error("body", error)
             else:
                 url = _comment_anchor(created)
-                _remember_done(request, token, url)
+                remember_done(request, token, url)
                 messages.success(request, _("Votre commentaire est publié."))
                 return redirect(url)
-    context = {"proposal": proposal, "parent": parent, "form": form, "token": _new_token()}
+    context = {"proposal": proposal, "parent": parent, "form": form, "token": new_form_token()}
     return render(request, "proposals/comment_form.html", context)
 
 

@@ -14,7 +14,6 @@ Conventions (the same as the idea pages):
   shift, shift just became full) comes back to the action page with a clear message.
 """
 
-import secrets
 from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -39,12 +38,17 @@ from civic.volunteering import calendar as ics
 from civic.volunteering import rules, services
 from civic.volunteering.forms import ActionFilterForm, CancelForm, SignupForm
 from civic.volunteering.models import Action, CalendarFeed, Shift, Signup
-from civic.web import denied_as_page, paginate, remember_back
+from civic.web import (
+    denied_as_page,
+    done_url,
+    new_form_token,
+    paginate,
+    remember_back,
+    remember_done,
+)
 
 PAGE_SIZE = 20
 PAST_SIGNUPS_SHOWN = 50
-DONE_TOKENS_KEY = "volunteering_done_tokens"
-MAX_DONE_TOKENS = 20
 # The private feed shows the past year too: people look back at what they did.
 FEED_PAST_DAYS = 365
 FEED_MAX_AGE = 300
@@ -77,25 +81,6 @@ def _visible_shift(request, pk):
 
 def _shift_anchor(shift):
     return f"{shift.action.get_absolute_url()}#creneau-{shift.pk}"
-
-
-def _new_token():
-    return secrets.token_urlsafe(16)
-
-
-def _done_url(request, key):
-    """Where a form already handled with this one-time key led (double submission)."""
-    if not key:
-        return None
-    return request.session.get(DONE_TOKENS_KEY, {}).get(key)
-
-
-def _remember_done(request, key, url):
-    if not key:
-        return
-    done = dict(request.session.get(DONE_TOKENS_KEY, {}))
-    done[key] = url
-    request.session[DONE_TOKENS_KEY] = dict(list(done.items())[-MAX_DONE_TOKENS:])
 
 
 def _when(value):
@@ -285,7 +270,7 @@ def action_detail(request, pk):
         "proposal": proposal,
         "regie_phone": _regie_phone(action),
         "is_manager": rules.is_volunteer_manager(request.user),
-        "token": _new_token(),
+        "token": new_form_token(),
     }
     return render(request, "volunteering/detail.html", context)
 
@@ -361,7 +346,7 @@ def sign_up(request, pk):
     token = form.one_time_token()
     # One key per shift: the same page may be used again for another shift (back button).
     done_key = f"{token}:{shift.pk}" if token else ""
-    done = _done_url(request, done_key)
+    done = done_url(request, done_key)
     if done:
         return redirect(done)
     if not rules.can_sign_up(request.user, shift):
@@ -376,7 +361,7 @@ def sign_up(request, pk):
     except services.VolunteeringError as error:
         messages.error(request, _signup_error_text(error))
         return redirect(back)
-    _remember_done(request, done_key, back)
+    remember_done(request, done_key, back)
     label = _shift_label(shift)
     if signup.status == Signup.Status.CONFIRMED:
         messages.success(
