@@ -101,8 +101,8 @@ class MergeForm(forms.Form):
         empty_label=_("Choisissez l'idée qui reste"),
         help_text=_(
             "Seules les idées publiées et visibles peuvent recevoir une fusion. "
-            "Les soutiens et les abonnements passent sur cette idée ; une personne qui "
-            "soutenait les deux n'est compté qu'une fois."
+            "Les soutiens et les abonnements passent sur cette idée ; une personne qui "
+            "soutenait les deux n'est comptée qu'une fois."
         ),
     )
     answer = forms.CharField(
