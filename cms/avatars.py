@@ -8,7 +8,8 @@ the picture is an inline SVG (a ``data:`` URL).
 
 import re
 from urllib.parse import quote
-from xml.sax.saxutils import escape
+
+from django.utils.html import escape
 
 BACKGROUND = "#2e1f5e"  # Wagtail's own sidebar colour: white text on it passes AA.
 
