@@ -8,8 +8,11 @@ browser suite (``e2e.conftest.demo_server``), and stopped by its process id at t
 """
 
 import contextlib
+import http.server
+import io
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from e2e.conftest import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, DEMO, demo_server
@@ -28,14 +31,62 @@ TOUR = {
 OUTPUT = Path(__file__).resolve().parent.parent / "test-results"
 
 
+def _tile_png():
+    """One plain map background tile (256 px, the colour of a quiet street map)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (256, 256), (242, 239, 233))
+    draw = ImageDraw.Draw(image)
+    for offset in (0, 128):
+        draw.line([(offset, 0), (offset, 256)], fill=(255, 255, 255), width=6)
+        draw.line([(0, offset), (256, offset)], fill=(255, 255, 255), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def offline_tiles():
+    """A map tile server on 127.0.0.1 that answers every tile with the same plain one.
+
+    The machine that measures may have no network: pages with a map would then log a
+    failed request per tile, and Lighthouse would count those console errors against the
+    page. Served here, the map's cost is measured, not the tile service's. Ends with the block.
+    """
+    tile = _tile_png()
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.send_header("Cache-Control", "max-age=86400")
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @contextlib.contextmanager
 def demo_site():
     """The demo site, served until the block ends (or ``E2E_SERVER_URL``, already up)."""
     if os.environ.get("E2E_SERVER_URL"):
         yield os.environ["E2E_SERVER_URL"].rstrip("/")
         return
-    with tempfile.TemporaryDirectory(prefix="qc-tour-") as folder:
-        with demo_server(Path(folder)) as server:
+    with tempfile.TemporaryDirectory(prefix="qc-tour-") as folder, offline_tiles() as tiles:
+        app = demo_server(Path(folder))
+        app.env["MAP_TILE_URL"] = tiles
+        with app as server:
             yield server.origin
 
 

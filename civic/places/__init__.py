@@ -180,7 +180,6 @@ def map_config():
         "zoom": int(zoom),
         "icon": static("vendor/leaflet/images/marker-icon.png"),
         "icon2x": static("vendor/leaflet/images/marker-icon-2x.png"),
-        "shadow": static("vendor/leaflet/images/marker-shadow.png"),
     }
 
 

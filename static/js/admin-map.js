@@ -66,8 +66,8 @@
 
   function pinIcon(config) {
     return L.icon({
-      iconUrl: config.icon, iconRetinaUrl: config.icon2x, shadowUrl: config.shadow,
-      iconSize: [25, 41], iconAnchor: [12, 41], shadowSize: [41, 41]
+      iconUrl: config.icon, iconRetinaUrl: config.icon2x,
+      iconSize: [25, 41], iconAnchor: [12, 41]
     });
   }
 

@@ -48,15 +48,14 @@
     return map;
   }
 
+  // No shadow under the pin: Leaflet ships it at one resolution only, blurred on phones.
   function icon(config) {
     return L.icon({
       iconUrl: config.icon,
       iconRetinaUrl: config.icon2x,
-      shadowUrl: config.shadow,
       iconSize: [25, 41],
       iconAnchor: [12, 41],
-      popupAnchor: [1, -34],
-      shadowSize: [41, 41]
+      popupAnchor: [1, -34]
     });
   }
 
