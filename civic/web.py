@@ -98,6 +98,24 @@ def denied_as_page(
     return decorator
 
 
+# --- Where a person comes back to -----------------------------------------------------------
+
+# A cancel button sent from a person's own lists says so in a hidden ``retour`` field, and
+# the person lands back on that list rather than on the object's page. Only these names are
+# read: the field is never a URL, so it cannot send anyone elsewhere.
+RETURN_FIELD = "retour"
+RETURN_PAGES = {
+    "mes-inscriptions": "accounts:registrations",
+    "mes-creneaux": "volunteering:mine",
+}
+
+
+def chosen_return(request: HttpRequest, default: str) -> str:
+    """The page named by the posted ``retour`` field, or ``default`` (the object's page)."""
+    name = request.POST.get(RETURN_FIELD, "")
+    return reverse(RETURN_PAGES[name]) if name in RETURN_PAGES else default
+
+
 # --- Lists --------------------------------------------------------------------------------
 
 

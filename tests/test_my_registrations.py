@@ -271,3 +271,44 @@ def test_the_account_page_links_to_it(client, resident):
     client.force_login(resident)
     page = client.get(reverse("accounts:profile")).content.decode()
     assert reverse("accounts:registrations") in page
+
+
+@pytest.mark.parametrize(
+    "retour, lands",
+    [
+        ("mes-inscriptions", "registrations"),
+        (None, "object"),
+        ("https://evil.example/", "object"),  # never a URL: an unknown name is ignored
+    ],
+)
+def test_cancelling_from_the_list_comes_back_to_it(
+    client, resident, party, assembly, retour, lands
+):
+    shift = ShiftFactory(starts_at=timezone.now() + timedelta(days=20))
+    shift.ends_at = shift.starts_at + timedelta(hours=2)
+    shift.save()
+    volunteering_services.sign_up(shift=shift, actor=resident)
+    agenda_services.register(event=party, starts_at=first(party), resident=resident)
+    assembly_services.register(assembly=assembly, resident=resident)
+    client.force_login(resident)
+    page = client.get(reverse("accounts:registrations")).content.decode()
+    assert page.count('name="retour" value="mes-inscriptions"') == 3
+    extra = {"retour": retour} if retour else {}
+
+    cancels = [
+        (reverse("volunteering:cancel", args=[shift.pk]), {}, shift.action.get_absolute_url()),
+        (
+            party.url + party.reverse_subpage("cancel"),
+            {"occurrence": first(party).isoformat()},
+            party.url,
+        ),
+        (reverse("assemblies:unregister", args=[assembly.pk]), {}, assembly.get_absolute_url()),
+    ]
+    for url, data, object_page in cancels:
+        response = client.post(url, {**data, **extra})
+        assert response.status_code == 302, url
+        expected = reverse("accounts:registrations") if lands == "registrations" else object_page
+        assert response["Location"].split("#")[0].split("?")[0] == expected, url
+    assert not Signup.objects.active().filter(user=resident).exists()
+    page = client.get(reverse("accounts:registrations")).content.decode()
+    assert "Aucune inscription à venir" in page

@@ -60,7 +60,7 @@ from civic.assemblies.services import AssemblyError
 from civic.errors import add_service_error
 from civic.links import absolute_url
 from civic.territory.models import Neighbourhood
-from civic.web import denied_as_page, paginate, remember_back
+from civic.web import chosen_return, denied_as_page, paginate, remember_back
 
 PAGE_SIZE = 20
 DESK_SEARCH_LIMIT = 20
@@ -430,17 +430,18 @@ def unregister(request, pk):
     assembly = _visible_assembly(request, pk)
     if request.method != "POST":
         return redirect(assembly)
+    back = chosen_return(request, assembly.get_absolute_url())
     participant = services.participant_for(request.user, assembly)
     if participant is None:
         messages.info(request, _("Vous n'avez pas d'inscription à cette assemblée."))
-        return redirect(assembly)
+        return redirect(back)
     try:
         services.unregister(participant=participant, resident=request.user)
     except AssemblyError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(assembly)
+        return redirect(back)
     messages.success(request, _("Votre inscription est annulée."))
-    return redirect(assembly)
+    return redirect(back)
 
 
 # --- The member's live page -----------------------------------------------------------------

@@ -41,19 +41,3 @@ class SignupForm(forms.Form):
 
     def one_time_token(self):
         return (self.cleaned_data.get("token") or "") if self.is_valid() else ""
-
-
-class CancelForm(forms.Form):
-    """The "Me désinscrire" button. ``retour`` says which page to come back to."""
-
-    BACK_TO_ACTION = "action"
-    BACK_TO_MINE = "mes-creneaux"
-
-    retour = forms.ChoiceField(
-        required=False,
-        choices=[(BACK_TO_ACTION, BACK_TO_ACTION), (BACK_TO_MINE, BACK_TO_MINE)],
-        widget=forms.HiddenInput,
-    )
-
-    def back_to_mine(self):
-        return self.is_valid() and self.cleaned_data.get("retour") == self.BACK_TO_MINE

@@ -36,9 +36,10 @@ from civic import codes, dates
 from civic.links import absolute_url
 from civic.volunteering import calendar as ics
 from civic.volunteering import rules, services
-from civic.volunteering.forms import ActionFilterForm, CancelForm, SignupForm
+from civic.volunteering.forms import ActionFilterForm, SignupForm
 from civic.volunteering.models import Action, CalendarFeed, Shift, Signup
 from civic.web import (
+    chosen_return,
     denied_as_page,
     done_url,
     new_form_token,
@@ -392,8 +393,7 @@ def cancel(request, pk):
     shift = _visible_shift(request, pk)
     if request.method != "POST":
         return redirect(_shift_anchor(shift))
-    form = CancelForm(request.POST)
-    back = reverse("volunteering:mine") if form.back_to_mine() else shift.action.get_absolute_url()
+    back = chosen_return(request, shift.action.get_absolute_url())
     remember_back(request, back)
     signup = Signup.objects.active().filter(shift=shift, user=request.user).first()
     if signup is None:

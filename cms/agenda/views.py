@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from civic import dates
 from civic.territory.models import Neighbourhood
-from civic.web import forbidden_page, paginate
+from civic.web import chosen_return, forbidden_page, paginate
 from cms.agenda import calendar as ics
 from cms.agenda import entries, recurrence, rules, services
 from cms.agenda.forms import RegistrationForm
@@ -457,7 +457,7 @@ def cancel(request, event):
     if registration is None:
         # Already cancelled (double click), or never registered: nothing to do.
         messages.info(request, _("Vous n'avez pas d'inscription à cette date."))
-        return redirect(_back(event, occurrence))
+        return redirect(chosen_return(request, _back(event, occurrence)))
     try:
         services.cancel_registration(registration=registration, actor=request.user)
     except PermissionDenied as error:
@@ -467,7 +467,7 @@ def cancel(request, event):
     else:
         text = _("Votre inscription du %(when)s est annulée. Merci d'avoir prévenu !")
     messages.success(request, text % {"when": _when(occurrence)})
-    return redirect(_back(event, occurrence))
+    return redirect(chosen_return(request, _back(event, occurrence)))
 
 
 def roster(request, event):
