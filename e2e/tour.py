@@ -62,7 +62,10 @@ def offline_tiles():
             self.send_header("Content-Length", str(len(tile)))
             self.send_header("Cache-Control", "max-age=86400")
             self.end_headers()
-            self.wfile.write(tile)
+            try:
+                self.wfile.write(tile)
+            except ConnectionError:  # the page moved on before the tile arrived
+                pass
 
         def log_message(self, *args):
             pass

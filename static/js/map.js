@@ -33,6 +33,9 @@
     var tiles = L.tileLayer(config.tiles, {
       attribution: config.attribution,
       maxZoom: config.maxZoom || 19,
+      // Sharp on a phone's dense screen (tiles of the next zoom, four to a tile), unless
+      // the person asked their browser to save data.
+      detectRetina: !(navigator.connection && navigator.connection.saveData),
       // OpenStreetMap's tile policy asks for a Referer: send the origin only.
       referrerPolicy: "strict-origin-when-cross-origin"
     });
@@ -229,8 +232,22 @@
     });
   }
 
+  // A map further down the page starts when it comes near the screen: a resident who reads
+  // the idea and leaves downloads no map tiles (they cost more than the rest of the page).
+  function showWhenNear(element) {
+    if (!("IntersectionObserver" in window)) { showMap(element); return; }
+    element.hidden = false;
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        observer.disconnect();
+        showMap(element);
+      }
+    }, { rootMargin: "200px 0px" });
+    observer.observe(element);
+  }
+
   function start() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-map]"), showMap);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-map]"), showWhenNear);
     Array.prototype.forEach.call(document.querySelectorAll("[data-map-picker]"), picker);
   }
   if (document.readyState === "loading") {
