@@ -10,9 +10,12 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from dateutil import rrule
-from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
+
+# The time as people say it (« 9 h », « 9 h – 12 h »), shared with every page.
+from civic.dates import clock, hours  # noqa: F401 (clock: also agenda_tags)
 
 # Bounds what one event can expand to (pages, the roster, validation).
 MAX_OCCURRENCES = 366
@@ -162,7 +165,6 @@ def day_bounds(day: date):
 
 # --- Words for people: « Tous les mardis, 9 h – 12 h » ----------------------------------------
 
-NBSP = "\u00a0"
 WEEKDAY_PLURALS = (
     # Translators: after « Tous les » (« every »): the day's plural in French.
     pgettext_lazy("tous les", "lundis"),
@@ -189,22 +191,6 @@ NTH = {
     4: pgettext_lazy("le … mardi du mois", "quatrième"),
     -1: pgettext_lazy("le … mardi du mois", "dernier"),
 }
-
-
-def clock(value):
-    """The wall-clock time as people say it: « 9 h », « 14 h 30 » in French; the
-    language's own time format otherwise."""
-    local = timezone.localtime(value, site_timezone())
-    if (get_language() or "fr").startswith("fr"):
-        if local.minute:
-            return f"{local.hour}{NBSP}h{NBSP}{local.minute:02d}"
-        return f"{local.hour}{NBSP}h"
-    return formats.time_format(local, "TIME_FORMAT")
-
-
-def hours(start, end):
-    """« 9 h – 12 h »."""
-    return _("%(start)s – %(end)s") % {"start": clock(start), "end": clock(end)}
 
 
 def _and(words):
