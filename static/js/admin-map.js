@@ -54,7 +54,12 @@
       referrerPolicy: "strict-origin-when-cross-origin"
     });
     tiles.on("tileload", function () { loaded = true; });
-    tiles.on("tileerror", function () { if (!loaded) say(status, "tiles-failed"); });
+    // Said once: a later message (« contour collé »…) must not be overwritten by the next
+    // tile that fails.
+    var toldNoTiles = false;
+    tiles.on("tileerror", function () {
+      if (!loaded && !toldNoTiles) { toldNoTiles = true; say(status, "tiles-failed"); }
+    });
     tiles.addTo(map);
     map.setView(config.center, config.zoom || 13);
     // A map in a collapsed panel or another tab has no size yet: redraw when it gets one.

@@ -40,8 +40,10 @@
       referrerPolicy: "strict-origin-when-cross-origin"
     });
     tiles.on("tileload", function () { loaded = true; });
+    var toldNoTiles = false;  // said once: later messages (« point posé ») must stay
     tiles.on("tileerror", function () {
-      if (!loaded) {
+      if (!loaded && !toldNoTiles) {
+        toldNoTiles = true;
         say(status, "tiles-failed");
         element.classList.add("map--no-tiles");
       }
