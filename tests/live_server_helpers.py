@@ -5,6 +5,7 @@
 """
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -19,6 +20,27 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# Below the kernel's ephemeral range (32768-60999 on Linux), which ``free_port`` draws from.
+STABLE_PORTS = range(20000, 30000)
+
+
+def stable_port():
+    """A free port for a server that a test stops and starts again on the same port.
+
+    While it is down, a port from the ephemeral range can be handed to any other process
+    that asks for a free one (another suite runs beside this one in CI); one from outside
+    that range is only ever taken by a process that chose it on purpose.
+    """
+    for port in secrets.SystemRandom().sample(STABLE_PORTS, 50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 30000")
 
 
 class UvicornServer:

@@ -5,24 +5,17 @@ DRF keep there (navigation, site roots, rate limits) is a help, not the truth
 (config/cache.py).
 """
 
-import socket
-
 import pytest
 from django.test import override_settings
 
 from civic.proposals.models import Support
 from tests.factories import ProposalFactory
-
-
-def _closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # closed again when the block ends: nothing listens
+from tests.live_server_helpers import stable_port  # nothing listens there
 
 
 @pytest.fixture
 def dead_cache():
-    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    url = f"redis://127.0.0.1:{stable_port()}/0"
     dead = {
         "default": {
             "BACKEND": "config.cache.ResilientRedisCache",

@@ -33,7 +33,7 @@ from PIL import Image
 from civic.proposals import services as proposal_services
 from civic.proposals.models import Proposal
 from tests.factories import ThemeFactory, UserFactory
-from tests.live_server_helpers import UvicornServer, free_port
+from tests.live_server_helpers import UvicornServer, free_port, stable_port
 
 TIMEOUT = 10
 
@@ -298,7 +298,7 @@ def database_url():
 def redis_and_server(django_db_setup, tmp_path):
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    redis = RedisServer(free_port(), tmp_path / "redis.log").start()
+    redis = RedisServer(stable_port(), tmp_path / "redis.log").start()
     env = {
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": database_url(),
@@ -462,7 +462,12 @@ async def test_a_sign_up_during_a_redis_outage_is_kept(redis_and_server, tilleul
     assert server.process.poll() is None
 
     redis.start()
-    again = await open_socket(server, f"/ws/agir/{shift.action_id}/", cookie)
+    try:
+        again = await open_socket(server, f"/ws/agir/{shift.action_id}/", cookie)
+    except Exception as error:
+        raise AssertionError(
+            f"no socket after Redis returned: {error}\n{server.log[-4000:]}"
+        ) from error
     snapshot = await receive(again, lambda m: m["event"] == "shift.snapshot")
     state = snapshot["payload"]["shifts"][0]
     if signed_up:

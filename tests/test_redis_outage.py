@@ -9,7 +9,6 @@ must cost live updates and rate limiting for a while, never the residents' acces
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import time
 
@@ -25,6 +24,7 @@ from civic.volunteering.models import Signup
 from config import cache as resilient_cache
 from tests.assemblies_factories import make_assembly, open_vote, option, present_member
 from tests.factories import PASSWORD, ShiftFactory
+from tests.live_server_helpers import stable_port
 
 LOGIN_URL = "/comptes/login/"
 SIGNUP_URL = "/comptes/signup/"
@@ -33,12 +33,6 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
 ]
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:
@@ -85,8 +79,10 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server():
-    server = RedisServer(_free_port())
+    server = RedisServer(stable_port())
     server.start()
+    # An outage that an earlier test left behind would hold this Redis back for a while.
+    resilient_cache.outage.retry_at = 0.0
     layers = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

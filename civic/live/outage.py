@@ -12,14 +12,14 @@ import asyncio
 import logging
 import time
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 TRY_AGAIN_LATER = 1013
-# What the layer raises when Redis cannot be reached (OSError: refused or reset sockets).
-LAYER_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, TimeoutError)
+# What the layer raises when Redis cannot be reached (OSError: refused or reset sockets),
+# or answers wrongly while it comes back (any RedisError: loading, a half-read reply).
+LAYER_UNREACHABLE = (RedisError, OSError, TimeoutError)
 # Logged once per this many seconds at most: a room of 500 phones reconnects together.
 LOG_INTERVAL = 10.0
 HANDSHAKE_WAIT = 5.0
