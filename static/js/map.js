@@ -103,10 +103,12 @@
       marker.bindPopup(popupFor(item));
       bounds.extend(marker.getLatLng());
     });
+    // Straight to the places, without a zoom animation from the default view: the pins
+    // stay still under the finger from the moment they appear.
     if (data.markers.length === 1 && !data.outlines.length) {
-      map.setView([data.markers[0].lat, data.markers[0].lng], 17);
+      map.setView([data.markers[0].lat, data.markers[0].lng], 17, { animate: false });
     } else if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17, animate: false });
     }
   }
 
