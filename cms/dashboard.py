@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.ui.components import Component
 
+from civic import dates
 from civic.assemblies.models import Assembly
 from civic.proposals.lifecycle import Status
 from civic.proposals.models import Comment, Proposal, Report
@@ -37,20 +38,13 @@ def unanswered_after_days():
     return getattr(settings, "DASHBOARD_UNANSWERED_IDEA_DAYS", DEFAULT_UNANSWERED_DAYS)
 
 
-def hour_label(value):
-    """« 9 h », « 14 h 30 »: how the Régie writes times."""
-    if value.minute:
-        return _("%(hour)d h %(minute)02d") % {"hour": value.hour, "minute": value.minute}
-    return _("%(hour)d h") % {"hour": value.hour}
+# How the Régie writes times (« 9 h », « 14 h 30 »), written once in civic.dates.
+hour_label = dates.clock
 
 
 def day_and_hour(value):
     """« mardi 5 décembre, 9 h » in the Régie's time zone."""
-    local = timezone.localtime(value)
-    return _("%(day)s, %(hour)s") % {
-        "day": formats.date_format(local, _("l j F")),
-        "hour": hour_label(local),
-    }
+    return _("%(day)s, %(hour)s") % {"day": dates.day(value), "hour": dates.clock(value)}
 
 
 def days_ago(value, now):
