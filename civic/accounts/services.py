@@ -12,6 +12,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from civic.accounts import roles
+from civic.accounts.signals import account_closing
 from civic.territory.models import Neighbourhood
 
 # Characters that change how text is displayed (bidi overrides, zero-width) but carry no
@@ -104,11 +105,10 @@ def delete_account(*, user, now=None):
     from civic.proposals.models import Support
     from civic.volunteering.models import Signup
     from civic.volunteering.services import release_places_of_departing_resident
-    from cms.agenda.services import release_places_of_departing_resident as release_event_places
 
     now = now or timezone.now()
     release_places_of_departing_resident(user=user, now=now)
-    release_event_places(user=user, now=now)
+    account_closing.send(sender=delete_account, user=user, now=now)
     upcoming = Participant.objects.filter(
         user=user,
         checked_in_at__isnull=True,

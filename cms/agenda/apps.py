@@ -9,6 +9,18 @@ class AgendaConfig(AppConfig):
 
     def ready(self):
         self.connect_navigation_cache()
+        self.connect_account_closing()
+
+    @staticmethod
+    def connect_account_closing():
+        """A deleted account's places on event dates go to the waitlist, not lost."""
+        from civic.accounts.signals import account_closing
+        from cms.agenda.services import release_places_of_departing_resident
+
+        def release(sender, *, user, now, **kwargs):
+            release_places_of_departing_resident(user=user, now=now)
+
+        account_closing.connect(release, weak=False, dispatch_uid="agenda-release-places")
 
     @staticmethod
     def connect_navigation_cache():
