@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.models import Page, Site
 
 from civic.assemblies import results, rules, services
 from civic.assemblies.models import (
@@ -40,13 +41,13 @@ def held_on(assembly):
 
 
 def ensure_minutes_index():
-    """The one minutes index, under the home page; created (published) if missing."""
-    from cms.models import HomePage
-
+    """The one minutes index, under the site's home page; created (published) if missing."""
     index = MinutesIndexPage.objects.first()
     if index is not None:
         return index
-    home = HomePage.objects.select_for_update().first()  # two first generations: one index
+    site = Site.objects.filter(is_default_site=True).first()
+    # Locked: two first generations make one index.
+    home = site and Page.objects.select_for_update().filter(pk=site.root_page_id).first()
     if home is None:
         raise AssemblyError(_("Le site n'a pas encore de page d'accueil."), code="no_home")
     index = MinutesIndexPage.objects.first()
